@@ -1,0 +1,40 @@
+// Simulator speed on R9 (is-signaled-put-uaf, current-shared-lock, SC), single thread:
+// simulated primitive steps per second and executions per second, for the random strategy
+// (full executions, no stop at the violation) and for dfs at preemption bound 2.
+// Run: npm run bench:core   (numbers go in the issue notes; nothing here is asserted)
+
+import { performance } from 'node:perf_hooks';
+import { programOf } from '../src/sim/check.ts';
+import { Execution } from '../src/sim/execution.ts';
+import { createMemoryModel } from '../src/sim/memory/index.ts';
+import { loadScenario, loadVariant } from '../src/sim/registry.ts';
+import { DfsScheduler } from '../src/sim/schedulers/dfs.ts';
+import { RandomScheduler } from '../src/sim/schedulers/random.ts';
+import type { Scheduler } from '../src/sim/schedulers/scheduler.ts';
+
+const variant = await loadVariant(process.argv[2] ?? 'current-shared-lock');
+const scenario = await loadScenario(process.argv[3] ?? 'is-signaled-put-uaf');
+const program = programOf(variant, scenario);
+
+function measure(label: string, scheduler: Scheduler, budgetMs: number): void {
+  const ex = new Execution(createMemoryModel('sc'), scheduler, 20_000);
+  let executions = 0;
+  let steps = 0;
+  let violations = 0;
+  const start = performance.now();
+  while (performance.now() - start < budgetMs && scheduler.startExecution()) {
+    const r = ex.run(program, false);
+    scheduler.endExecution();
+    executions++;
+    steps += r.steps;
+    if (r.violation) violations++;
+  }
+  const s = (performance.now() - start) / 1000;
+  console.log(
+    `${label.padEnd(22)} ${executions} executions in ${s.toFixed(2)} s: ${Math.round(executions / s)} exec/s, ${Math.round(steps / s)} steps/s, ${(steps / executions).toFixed(0)} steps/exec, ${violations} violating${scheduler.complete ? ', complete' : ''}`,
+  );
+}
+
+measure('warm-up', new RandomScheduler(7), 1000);
+measure('random (seed 1)', new RandomScheduler(1), 3000);
+measure('dfs (bound 2)', new DfsScheduler(2), 10_000);

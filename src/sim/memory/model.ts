@@ -1,0 +1,43 @@
+// The memory model the simulated Cpu reads and writes through. It owns every value in the
+// heap; the execution owns allocation state, locks and threads. `cpu` arguments are CPU
+// indices: an interrupt handler shares its CPU's store buffer or view with the process code it
+// interrupted, as on hardware. Any choice a model makes (which write a load reads, which store
+// buffer drains next) goes through the Chooser, so it lands on the replayable choice path.
+
+import type { FenceKind, MemOrder, Ptr } from '../../kernel/cpu.ts';
+import type { ModelName } from '../../results/types.ts';
+
+export interface Chooser {
+  /** Picks one of `count` alternatives (0 = the model's default); recorded under `kind`. */
+  chooseIndex(kind: 'r', count: number): number;
+}
+
+export type RmwFn = (old: number) => number | undefined;
+
+export interface MemoryModel {
+  readonly name: ModelName;
+  /** Forget everything: a new execution starts. */
+  reset(cpus: number): void;
+  /** A fresh allocation's words hold `value`, visible to every CPU. */
+  init(addr: Ptr, size: number, value: number): void;
+  load(cpu: number, addr: Ptr, order: MemOrder): number;
+  store(cpu: number, addr: Ptr, value: number, order: MemOrder): void;
+  /**
+   * An atomic read-modify-write reading the coherence-latest value. `f` returns the new value,
+   * or undefined when the RMW does not write (bit already set, failed cmpxchg); then it is a
+   * load with `failOrder`.
+   */
+  rmw(cpu: number, addr: Ptr, f: RmwFn, order: MemOrder, failOrder: MemOrder): number;
+  fence(cpu: number, kind: FenceKind): void;
+  /** The coherence-latest value, for the runtime's bookkeeping (sleep/wake); never a kernel read. */
+  latest(addr: Ptr): number;
+  /** Every write so far becomes visible to every CPU (end of setup, before teardown). */
+  synchronizeAll(): void;
+  /** A grace period ended for `waiter`: what the readers did in their sections is visible to it. */
+  gracePeriod(waiter: number, readers: readonly number[]): void;
+  /** Internal actions the model can take now (e.g. TSO buffer drains), as action ids. */
+  pendingActions(out: number[]): number;
+  performAction(action: number): void;
+  /** Human-readable name of an action id, for traces. */
+  describeAction(action: number): string;
+}
