@@ -1,0 +1,53 @@
+// Which charts a report has: each one whose inputs are present.
+import type { TopLevelSpec } from 'vega-lite';
+import { readBenchFigures } from './bench-figures.ts';
+import type { ReportInputs } from './inputs.ts';
+import { latencySpec } from './latency-chart.ts';
+import { litmusSpec } from './litmus-chart.ts';
+import { safetyCostSpec } from './safety-cost-chart.ts';
+import { throughputSpec } from './throughput-chart.ts';
+import { verdictHeatmapSpec } from './verdict-heatmap-chart.ts';
+
+export interface Chart {
+  /** File stem: NAME.vl.json, NAME.svg, NAME.png. */
+  name: string;
+  /** One line for the HTML page and the file list. */
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+export function buildCharts(inputs: ReportInputs): Chart[] {
+  const { check, litmus, bench } = inputs;
+  const hasChecks = !!check?.results.length;
+  const figures = bench && readBenchFigures(bench);
+  const hasLoad = !!figures?.heaviestLoad;
+  const charts: Chart[] = [];
+  if (hasChecks && hasLoad) {
+    charts.push({
+      name: 'safety-cost',
+      caption: 'Races each design survives against its callback latency under load',
+      spec: safetyCostSpec(check, bench!),
+    });
+  }
+  if (hasChecks) {
+    charts.push({
+      name: 'verdict-heatmap',
+      caption: 'Verdict of every design on every race, per memory model',
+      spec: verdictHeatmapSpec(check),
+    });
+  }
+  if (hasLoad) {
+    charts.push(
+      { name: 'throughput-irq', caption: 'Fences/s against the offered IRQ rate, per design', spec: throughputSpec(bench!) },
+      { name: 'latency-percentiles', caption: 'Signal→callback latency percentiles per design', spec: latencySpec(bench!) },
+    );
+  }
+  if (litmus?.results.length) {
+    charts.push({
+      name: 'litmus-conformance',
+      caption: 'LKMM litmus results per memory model against expectations',
+      spec: litmusSpec(litmus),
+    });
+  }
+  return charts;
+}
