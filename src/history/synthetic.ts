@@ -1,0 +1,84 @@
+// Noise-only bench results for A/A studies and tests: what a run of unchanged code looks like.
+// Noise model (timings are positive and right-skewed, so multiplicative, i.e. log-normal):
+//   sample = trueValue · exp(N(0, runSigma)) · exp(N(0, sampleSigma)) · outlier
+// where the first factor is drawn once per row and run (that row running a little faster or
+// slower this time: frequency, neighbours, JIT luck), the second once per sample, and
+// `outlier` is 1 + Exp(1) with probability `outlierRate` (a preempted sample), else 1.
+// It is gentler than some real machines: a VM whose speed flips by 2× between runs (seen on
+// the machine this was written on) defeats any test on one run's samples; see bench/aa-false-alarm.ts.
+import type { BenchResults, BenchRow } from '../results/types.ts';
+import { median, quantileSorted, seededRandom, standardNormal } from './stats.ts';
+
+export interface NoiseModel {
+  runSigma: number;
+  sampleSigma: number;
+  outlierRate: number;
+}
+
+export const DEFAULT_NOISE: NoiseModel = { runSigma: 0.02, sampleSigma: 0.1, outlierRate: 0.01 };
+
+export interface SyntheticRowSpec {
+  variant: string;
+  workload: string;
+  metric: string;
+  unit: string;
+  /** The true central value of the row. */
+  value: number;
+}
+
+export function noisySamples(value: number, count: number, noise: NoiseModel, random: () => number): number[] {
+  const runFactor = Math.exp(noise.runSigma * standardNormal(random));
+  return Array.from({ length: count }, () => {
+    const outlier = random() < noise.outlierRate ? 1 - Math.log(1 - random()) : 1;
+    return value * runFactor * Math.exp(noise.sampleSigma * standardNormal(random)) * outlier;
+  });
+}
+
+export function syntheticRow(spec: SyntheticRowSpec, samples: number[]): BenchRow {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const avg = samples.reduce((sum, x) => sum + x, 0) / samples.length;
+  return {
+    ...spec,
+    value: median(samples),
+    samples,
+    stats: {
+      p50: quantileSorted(sorted, 0.5),
+      p75: quantileSorted(sorted, 0.75),
+      p99: quantileSorted(sorted, 0.99),
+      min: sorted[0]!,
+      max: sorted[sorted.length - 1]!,
+      avg,
+    },
+  };
+}
+
+/** One synthetic run: every row gets fresh noise around its true value; `commit` names the run. */
+export function syntheticRun(
+  rows: readonly SyntheticRowSpec[],
+  options: { seed: number; samples: number; noise?: NoiseModel; commit?: string; date?: string },
+): BenchResults {
+  const random = seededRandom(options.seed);
+  const noise = options.noise ?? DEFAULT_NOISE;
+  return {
+    schema: 1,
+    context: {
+      node: process.version,
+      v8: process.versions.v8,
+      cpu: 'synthetic',
+      cores: 1,
+      os: 'synthetic',
+      commit: options.commit ?? 'synthetic',
+      date: options.date ?? new Date(0).toISOString(),
+    },
+    results: rows.map((spec) => syntheticRow(spec, noisySamples(spec.value, options.samples, noise, random))),
+  };
+}
+
+/** A small stand-in for the lab's rows: two workloads × five designs, a latency and a rate. */
+export function syntheticRowSpecs(): SyntheticRowSpec[] {
+  const variants = ['current-shared-lock', 'inline-lock', 'locked-reads', 'barrier-lockless', 'unlocked-enable-signaling'];
+  return variants.flatMap((variant, i) => [
+    { variant, workload: 'is_signaled-signaled', metric: 'time', unit: 'ns', value: 5 + i },
+    { variant, workload: 'irq-load/4x', metric: 'fences_per_s', unit: 'fences/s', value: 1e6 / (1 + i / 10) },
+  ]);
+}
