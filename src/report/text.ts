@@ -41,11 +41,12 @@ function environmentLines(env: BenchContext | undefined): string[] {
 function inputLines(inputs: ReportInputs): string[] {
   const present: string[] = [];
   const missing: string[] = [];
-  if (inputs.check) present.push(`check (${inputs.check.results.length} runs)`);
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  if (inputs.check) present.push(`check (${count(inputs.check.results.length, 'run')})`);
   else missing.push('check results (no verdict matrix, races or safety chart)');
-  if (inputs.litmus) present.push(`litmus (${inputs.litmus.results.length} runs)`);
+  if (inputs.litmus) present.push(`litmus (${count(inputs.litmus.results.length, 'run')})`);
   else missing.push('litmus results (no conformance section)');
-  if (inputs.bench) present.push(`bench (${inputs.bench.results.length} rows)`);
+  if (inputs.bench) present.push(`bench (${count(inputs.bench.results.length, 'row')})`);
   else missing.push('bench results (no cost table, throughput or latency)');
   const lines = paragraph(`Inputs: ${present.join(', ') || 'none'}.`);
   if (missing.length) lines.push(...paragraph(`Missing: ${missing.join('; ')}.`));
