@@ -1,0 +1,110 @@
+// The JSON contracts every part of the lab exchanges (DESIGN.md "Results, reports, history").
+// `fence-lab check --json`, `fence-lab litmus --json` and `fence-lab bench --json` print these
+// shapes; reports and history read them. Changing a field is a design change.
+
+export type ModelName = 'sc' | 'tso' | 'weak';
+export type Verdict = 'pass' | 'violation';
+
+export type ViolationKind =
+  | 'use-after-free'
+  | 'null-deref'
+  | 'double-free'
+  | 'leak'
+  | 'deadlock'
+  | 'lockdep'
+  | 'assertion'
+  | 'step-bound'
+  | 'data-race'
+  | 'error';
+
+export interface ViolationReport {
+  kind: ViolationKind;
+  /** One line, kernel style, e.g. "BUG: KASAN: use-after-free in dma_fence_signal_timestamp_locked". */
+  headline: string;
+  /** The choice path that reproduces the execution (`--replay` argument). */
+  replay: string;
+  /** The exact command that replays it. */
+  command?: string;
+  /** Multi-line per-CPU column trace, as printed. */
+  trace: string;
+  /** Number of preemptions in the (shrunk) schedule. */
+  preemptions?: number;
+}
+
+export interface CheckResult {
+  variant: string;
+  scenario: string;
+  model: ModelName;
+  strategy: string;
+  verdict: Verdict;
+  /** What the scenario file says this cell should be (absent: no expectation stated). */
+  expected?: Verdict;
+  /** true when an exhaustive search finished within its bound. */
+  complete: boolean;
+  executions: number;
+  ms: number;
+  violation?: ViolationReport;
+  /** Set when the variant or scenario could not be loaded or run: the cell has no verdict. */
+  error?: string;
+}
+
+export interface CheckResults {
+  results: CheckResult[];
+}
+
+export interface LitmusResult {
+  file: string;
+  name: string;
+  model: ModelName;
+  expected: 'Never' | 'Sometimes' | 'Always' | null;
+  observed: 'Never' | 'Sometimes' | 'Always';
+  agrees: boolean | null;
+  positive: number;
+  negative: number;
+  executions: number;
+  ms: number;
+}
+
+export interface LitmusResults {
+  results: LitmusResult[];
+}
+
+export interface BenchContext {
+  node: string;
+  v8: string;
+  cpu: string;
+  cores: number;
+  os: string;
+  commit: string;
+  date: string;
+}
+
+export interface BenchStats {
+  p50: number;
+  p75: number;
+  p99: number;
+  min: number;
+  max: number;
+  avg: number;
+}
+
+export interface BenchRow {
+  variant: string;
+  /** micro op name, "floor", or "irq-load/<config>" */
+  workload: string;
+  metric: string;
+  value: number;
+  unit: string;
+  samples: number[];
+  stats: BenchStats;
+  /** Set when the row's worker failed; the row then has no meaningful value. */
+  error?: string;
+  /** Free-form flags, e.g. "below-floor", "oversubscribed", "unfair". */
+  flags?: string[];
+}
+
+export interface BenchResults {
+  schema: 1;
+  context: BenchContext;
+  results: BenchRow[];
+}
