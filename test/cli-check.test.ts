@@ -30,8 +30,8 @@ describe('fence-lab check', () => {
     const { results } = JSON.parse(stdout) as CheckResults;
     expect(results).toHaveLength(1);
     const r = results[0]!;
-    expect(Object.keys(r).sort()).toEqual(['complete', 'executions', 'expected', 'model', 'ms', 'scenario', 'strategy', 'variant', 'verdict', 'violation']);
-    expect(r).toMatchObject({ variant: 'current-shared-lock', scenario: 'is-signaled-put-uaf', model: 'sc', strategy: 'random', verdict: 'violation', complete: false });
+    expect(Object.keys(r).sort()).toEqual(['complete', 'executions', 'expected', 'group', 'model', 'ms', 'scenario', 'strategy', 'variant', 'verdict', 'violation']);
+    expect(r).toMatchObject({ variant: 'current-shared-lock', scenario: 'is-signaled-put-uaf', group: 'races', model: 'sc', strategy: 'auto', verdict: 'violation', complete: false });
     expect(Object.keys(r.violation!).sort()).toEqual(['command', 'headline', 'kind', 'preemptions', 'replay', 'trace']);
   });
 

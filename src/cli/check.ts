@@ -24,7 +24,8 @@ With no selection: every variant x every scenario x every memory model.
   --scenario NAME|PATH    a built-in scenario or a .ts file (repeatable)
   --group NAME            only scenarios of a group: ${SCENARIO_GROUPS.join(', ')}
   --model M               memory model: ${MODEL_NAMES.join(', ')} (repeatable or comma list)
-  --strategy S            random (seeded) | dfs (exhaustive under --preemptions)
+  --strategy S            auto (default: pct/random hunt, then dfs to verify) |
+                          random | pct (seeded) | dfs (exhaustive under --preemptions)
   --seed N                random seed (default ${DEFAULT_CHECK.seed})
   --executions N          execution budget (default ${DEFAULT_CHECK.executions})
   --preemptions N         dfs preemption bound (default ${DEFAULT_CHECK.preemptions})
@@ -82,7 +83,7 @@ function parse(args: string[]): Selection | 'help' {
     throw new UsageError(`unknown --group '${values.group}'; groups: ${SCENARIO_GROUPS.join(', ')}`);
   }
   const strategy = (values.replay ? 'replay' : (values.strategy ?? DEFAULT_CHECK.strategy)) as Strategy;
-  if (!['random', 'dfs', 'replay'].includes(strategy)) throw new UsageError(`unknown --strategy '${strategy}'; strategies: random, dfs`);
+  if (!['auto', 'random', 'pct', 'dfs', 'replay'].includes(strategy)) throw new UsageError(`unknown --strategy '${strategy}'; strategies: auto, random, pct, dfs`);
   const variants = values.variant ?? builtinVariantFiles();
   const scenarios = values.scenario ?? builtinScenarioFiles(values.group);
   if (values.replay && (variants.length !== 1 || scenarios.length !== 1)) {

@@ -34,6 +34,8 @@ export interface ViolationReport {
 export interface CheckResult {
   variant: string;
   scenario: string;
+  /** the scenario's group: 'races' or 'semantics' */
+  group?: 'races' | 'semantics';
   model: ModelName;
   strategy: string;
   verdict: Verdict;

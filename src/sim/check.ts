@@ -10,21 +10,24 @@ import type { SimCpu } from './cpu.ts';
 import { Execution, type ExecutionResult, type Program } from './execution.ts';
 import { formatTrace, headlineOf } from './format.ts';
 import { createMemoryModel } from './memory/index.ts';
-import { decodePath, encodePath, type Choice } from './path.ts';
+import { decodeReplay, encodeReplay, type Choice } from './path.ts';
+import { Lockdep } from './lockdep.ts';
 import { SCENARIOS_DIR, VARIANTS_DIR, type LoadedScenario, type LoadedVariant } from './registry.ts';
+import { AutoScheduler } from './schedulers/auto.ts';
 import { DfsScheduler } from './schedulers/dfs.ts';
+import { PctScheduler } from './schedulers/pct.ts';
 import { RandomScheduler } from './schedulers/random.ts';
 import { ReplayScheduler } from './schedulers/replay.ts';
 import type { Scheduler } from './schedulers/scheduler.ts';
 import { SourceMapper } from './source-lines.ts';
 
-export type Strategy = 'random' | 'dfs' | 'replay';
+export type Strategy = 'auto' | 'random' | 'pct' | 'dfs' | 'replay';
 
 export interface CheckOptions {
   model: ModelName;
   strategy: Strategy;
   seed: number;
-  /** execution budget for random; a cap for dfs */
+  /** execution budget for random and pct; a cap for dfs and auto */
   executions: number;
   /** dfs preemption bound */
   preemptions: number;
@@ -32,7 +35,10 @@ export interface CheckOptions {
   replay?: string;
 }
 
-export const DEFAULT_CHECK: CheckOptions = { model: 'sc', strategy: 'random', seed: 1, executions: 10_000, preemptions: 2 };
+export const DEFAULT_CHECK: CheckOptions = { model: 'sc', strategy: 'auto', seed: 1, executions: 200_000, preemptions: 2 };
+
+/** Randomized executions the auto strategy spends hunting before it verifies with dfs. */
+const AUTO_HUNT = 2_000;
 
 /** Executions the shrinker may spend per preemption bound. */
 const SHRINK_BUDGET = 5_000;
@@ -64,14 +70,23 @@ export function programOf(variant: LoadedVariant, scenario: LoadedScenario): Pro
   };
 }
 
-function schedulerFor(opts: CheckOptions, replayPath: Choice[] | null): Scheduler {
+/** A fresh execution engine with its own lockdep graph (shared by all its executions). */
+function newExecution(model: ModelName, scheduler: Scheduler, stepBound: number): Execution {
+  return new Execution(createMemoryModel(model), scheduler, stepBound, new Lockdep());
+}
+
+function schedulerFor(opts: CheckOptions, replayPaths: Choice[][] | null): Scheduler {
   switch (opts.strategy) {
+    case 'auto':
+      return new AutoScheduler(opts.seed, opts.preemptions, Math.min(AUTO_HUNT, opts.executions));
     case 'random':
       return new RandomScheduler(opts.seed);
+    case 'pct':
+      return new PctScheduler(opts.seed);
     case 'dfs':
       return new DfsScheduler(opts.preemptions);
     case 'replay':
-      return new ReplayScheduler(replayPath ?? []);
+      return new ReplayScheduler(replayPaths ?? []);
   }
 }
 
@@ -87,9 +102,9 @@ export function check(variant: LoadedVariant, scenario: LoadedScenario, opts: Ch
   const started = performance.now();
   const program = programOf(variant, scenario);
   const stepBound = scenario.def.stepBound ?? DEFAULT_STEP_BOUND;
-  const replayPath = opts.strategy === 'replay' ? decodePath(opts.replay ?? '') : null;
-  const scheduler = schedulerFor(opts, replayPath);
-  const ex = new Execution(createMemoryModel(opts.model), scheduler, stepBound);
+  const replayPaths = opts.strategy === 'replay' ? decodeReplay(opts.replay ?? '') : null;
+  const scheduler = schedulerFor(opts, replayPaths);
+  const ex = newExecution(opts.model, scheduler, stepBound);
   let executions = 0;
   let failing: ExecutionResult | null = null;
   while (executions < opts.executions && scheduler.startExecution()) {
@@ -105,6 +120,7 @@ export function check(variant: LoadedVariant, scenario: LoadedScenario, opts: Ch
   const base = {
     variant: variant.name,
     scenario: scenario.name,
+    group: scenario.def.group,
     model: opts.model,
     strategy: opts.strategy,
     ...(expected ? { expected } : {}),
@@ -112,7 +128,7 @@ export function check(variant: LoadedVariant, scenario: LoadedScenario, opts: Ch
   if (!failing) {
     return { ...base, verdict: 'pass', complete: scheduler.complete, executions, ms: elapsed(started) };
   }
-  const shrunk = opts.strategy === 'replay' ? failing : shrink(program, opts.model, stepBound, failing);
+  const shrunk = opts.strategy === 'replay' || failing.prelude.length > 0 ? failing : shrink(program, opts.model, stepBound, failing);
   const violation = report(variant, scenario, opts.model, program, stepBound, shrunk);
   return { ...base, verdict: 'violation', complete: false, executions, ms: elapsed(started), violation };
 }
@@ -130,7 +146,7 @@ function shrink(program: Program, model: ModelName, stepBound: number, failing: 
   const kind = failing.violation!.kind;
   for (let bound = 0; bound < failing.preemptions; bound++) {
     const dfs = new DfsScheduler(bound);
-    const ex = new Execution(createMemoryModel(model), dfs, stepBound);
+    const ex = newExecution(model, dfs, stepBound);
     for (let n = 0; n < SHRINK_BUDGET && dfs.startExecution(); n++) {
       const result = ex.run(program, false);
       dfs.endExecution();
@@ -140,19 +156,22 @@ function shrink(program: Program, model: ModelName, stepBound: number, failing: 
   return failing;
 }
 
-/** Replays a failing path with tracing on and formats what it shows. */
-export function replayTraced(program: Program, model: ModelName, stepBound: number, path: Choice[]): ExecutionResult {
-  const replay = new ReplayScheduler(path);
-  const ex = new Execution(createMemoryModel(model), replay, stepBound);
-  replay.startExecution();
-  const result = ex.run(program, true);
-  replay.endExecution();
-  return result;
+/** Replays a failing execution (after the executions it rests on) with tracing on. */
+export function replayTraced(program: Program, model: ModelName, stepBound: number, paths: Choice[][]): ExecutionResult {
+  const replay = new ReplayScheduler(paths);
+  const ex = newExecution(model, replay, stepBound);
+  let result: ExecutionResult | null = null;
+  for (let i = 0; replay.startExecution(); i++) {
+    result = ex.run(program, i === paths.length - 1);
+    replay.endExecution();
+  }
+  return result!;
 }
 
 function report(variant: LoadedVariant, scenario: LoadedScenario, model: ModelName, program: Program, stepBound: number, failing: ExecutionResult): ViolationReport {
-  const replay = encodePath(failing.path);
-  const traced = replayTraced(program, model, stepBound, failing.path);
+  const paths = [...failing.prelude, failing.path];
+  const replay = encodeReplay(paths);
+  const traced = replayTraced(program, model, stepBound, paths);
   const v = traced.violation;
   if (!v || v.kind !== failing.violation!.kind) {
     throw new Error(`[lab internal bug] replaying ${replay} did not reproduce the ${failing.violation!.kind} (got ${v ? v.kind : 'no violation'})`);

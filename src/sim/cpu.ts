@@ -202,6 +202,16 @@ export class SimCpu {
   private *acquire(lock: Ptr, prim: string, flagsText: string): Generator<unknown, void> {
     const t = this.t;
     if (t.locksHeld.includes(lock)) throw this.lockRecursion(lock, prim);
+    // lockdep validates at lock_acquire(), before spinning: it reports an order that can
+    // deadlock whether or not this execution deadlocks. A trylock never waits, so it adds none.
+    if (prim !== 'spin_trylock' && this.ex.lockdep && this.ex.heap.find(lock)?.state !== 'freed') {
+      try {
+        this.ex.lockdep.acquired(this.ex.heap, t, lock, t.locksHeld);
+      } catch (err) {
+        if (err instanceof Violation) err.accesses.push(this.ex.access(t, prim, lock));
+        throw err;
+      }
+    }
     t.pending = Pending.Lock;
     t.pendingAddr = lock;
     yield;

@@ -18,6 +18,7 @@ import type { Scheduler } from './schedulers/scheduler.ts';
 import { isRcuReader, Pending, Status, type SimThread } from './thread.ts';
 import { SimCpu } from './cpu.ts';
 import { LabInternalError, Violation } from './violation.ts';
+import { Lockdep, LockdepViolation } from './lockdep.ts';
 
 type Gen = Generator<unknown, unknown, unknown>;
 
@@ -51,6 +52,8 @@ export interface TraceEvent {
 
 export interface ExecutionResult {
   violation: Violation | null;
+  /** Earlier executions' paths a lockdep report rests on (replayed before `path`). */
+  prelude: Choice[][];
   steps: number;
   /** the choice path taken */
   path: Choice[];
@@ -90,10 +93,14 @@ export class Execution {
   current: SimThread | null = null;
   warningsFatal = true;
 
+  private executionCount = 0;
+
   constructor(
     readonly memory: MemoryModel,
     private readonly scheduler: Scheduler,
     readonly stepBound: number,
+    /** shared by every execution of one check, like lockdep over a kernel's uptime */
+    readonly lockdep: Lockdep | null = null,
   ) {}
 
   // --- choices ------------------------------------------------------------------------------
@@ -117,6 +124,7 @@ export class Execution {
 
   run(program: Program, tracing: boolean): ExecutionResult {
     this.reset(tracing);
+    this.lockdep?.beginExecution(this.executionCount++);
     this.warningsFatal = program.warningsFatal;
     let violation: Violation | null = null;
     try {
@@ -136,10 +144,13 @@ export class Execution {
     } catch (err) {
       violation = this.asViolation(err);
     }
+    const path = this.pathValues.map((value, i) => ({ kind: this.pathKinds[i]!, value }));
+    this.lockdep?.endExecution(path);
     return {
       violation,
+      prelude: violation instanceof LockdepViolation && this.lockdep ? this.lockdep.pathsFor(violation) : [],
       steps: this.steps,
-      path: this.pathValues.map((value, i) => ({ kind: this.pathKinds[i]!, value })),
+      path,
       preemptions: this.preemptions,
       trace: this.trace,
       threads: this.threads,

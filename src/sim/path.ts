@@ -23,7 +23,19 @@ function entryText(c: Choice): string {
   return `${c.kind}${c.value}`;
 }
 
+/**
+ * A replay: one path, or several separated by "|" when a report rests on state an earlier
+ * execution built (lockdep's lock-order graph spans the executions of a check).
+ */
+export function encodeReplay(paths: readonly (readonly Choice[])[]): string {
+  return `${FORMAT}:${paths.map(pathBody).join('|')}`;
+}
+
 export function encodePath(path: readonly Choice[]): string {
+  return `${FORMAT}:${pathBody(path)}`;
+}
+
+function pathBody(path: readonly Choice[]): string {
   const parts: string[] = [];
   for (let i = 0; i < path.length; ) {
     const text = entryText(path[i]!);
@@ -32,18 +44,28 @@ export function encodePath(path: readonly Choice[]): string {
     parts.push(run > 1 ? `${text}*${run}` : text);
     i += run;
   }
-  return `${FORMAT}:${parts.join('.')}`;
+  return parts.join('.');
 }
 
 export class PathSyntaxError extends Error {}
 
 export function decodePath(text: string): Choice[] {
+  const paths = decodeReplay(text);
+  if (paths.length !== 1) throw new PathSyntaxError(`expected one path, found ${paths.length}`);
+  return paths[0]!;
+}
+
+/** The executions of a replay string, in order. */
+export function decodeReplay(text: string): Choice[][] {
   const trimmed = text.trim();
   const colon = trimmed.indexOf(':');
   if (colon < 0 || trimmed.slice(0, colon) !== FORMAT) {
     throw new PathSyntaxError(`replay string must start with "${FORMAT}:" (got "${trimmed.slice(0, 12)}"); copy it whole from the report`);
   }
-  const body = trimmed.slice(colon + 1);
+  return trimmed.slice(colon + 1).split('|').map(decodeBody);
+}
+
+function decodeBody(body: string): Choice[] {
   const path: Choice[] = [];
   if (body === '') return path;
   for (const [i, part] of body.split('.').entries()) {

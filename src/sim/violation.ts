@@ -20,6 +20,7 @@ export class Violation extends Error {
     readonly headline: string,
     /** Further lines (KASAN's "Freed by", lockdep's scenario table, ...). */
     readonly details: string[] = [],
+    /** the access that faulted (first), if any */
     readonly accesses: AccessInfo[] = [],
   ) {
     super(headline);

@@ -10,17 +10,20 @@ function describe(kind: ChoiceKind, value: number): string {
   return encodePath([{ kind, value }]).slice(2);
 }
 
+/** Follows one path per execution, for as many executions as it was given. */
 export class ReplayScheduler implements Scheduler {
   readonly name = 'replay';
   readonly complete = false;
   private pos = 0;
-  private started = false;
+  private execution = -1;
+  private path: readonly Choice[] = [];
 
-  constructor(private readonly path: readonly Choice[]) {}
+  constructor(private readonly paths: readonly (readonly Choice[])[]) {}
 
   startExecution(): boolean {
-    if (this.started) return false;
-    this.started = true;
+    if (this.execution + 1 >= this.paths.length) return false;
+    this.execution++;
+    this.path = this.paths[this.execution]!;
     this.pos = 0;
     return true;
   }
