@@ -76,4 +76,34 @@ describe('violation reports', () => {
     const lastRunOnly = `1:${found.violation!.replay.split('|').at(-1)}`;
     expect(check(variant, cases['lockdep-across-runs']!, { ...dfs, strategy: 'replay', replay: lastRunOnly }).verdict).toBe('pass');
   });
+
+  it('report a lock taken in hardirq context and with hardirqs on as an inconsistent lock state', () => {
+    const bug = check(variant, cases['irq-inconsistent-bug']!, dfs);
+    expect(bug.violation!.headline).toBe('WARNING: inconsistent lock state');
+    expect(bug.violation!.trace).toContain('{IN-HARDIRQ-W} -> {HARDIRQ-ON-W}');
+    expect(check(variant, cases['irq-inconsistent-fixed']!, dfs)).toMatchObject({ verdict: 'pass', complete: true });
+  });
+
+  it('report a hardirq-safe lock ordered before a hardirq-unsafe one', () => {
+    const bug = check(variant, cases['irq-inversion-bug']!, dfs);
+    expect(bug.violation!.headline).toBe('WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected');
+    expect(bug.violation!.trace).toContain('Possible interrupt unsafe locking scenario');
+    expect(check(variant, cases['irq-inversion-fixed']!, dfs)).toMatchObject({ verdict: 'pass', complete: true });
+  });
+});
+
+describe('strategies', () => {
+  it.each(['pct', 'random', 'auto'] as const)('%s finds the ABBA lockdep report and is deterministic per seed', (strategy) => {
+    const opts = { ...dfs, strategy, executions: 2000 };
+    const a = check(variant, cases['lockdep-bug']!, opts);
+    expect(a.violation!.kind).toBe('lockdep');
+    const { ms: _a, ...first } = a;
+    const { ms: _b, ...second } = check(variant, cases['lockdep-bug']!, opts);
+    expect(second).toEqual(first);
+  });
+
+  it('auto verifies a safe program exhaustively after its hunt', () => {
+    const r = check(variant, cases['uaf-fixed']!, { ...dfs, strategy: 'auto' });
+    expect(r).toMatchObject({ verdict: 'pass', complete: true, strategy: 'auto' });
+  });
 });
