@@ -4,15 +4,10 @@
 
 import { parseArgs } from 'node:util';
 import type { CheckResult, ModelName } from '../results/types.ts';
-import { check, DEFAULT_CHECK, type CheckOptions, type Strategy } from '../sim/check.ts';
-import { KernelLoadError } from '../sim/loader.ts';
+import { planCells, runCell } from '../sim/cells.ts';
+import { DEFAULT_CHECK, type CheckOptions, type Strategy } from '../sim/check.ts';
 import { availableModels, MODEL_NAMES } from '../sim/memory/index.ts';
-import { PathSyntaxError } from '../sim/path.ts';
-import { ReplayDivergence } from '../sim/schedulers/replay.ts';
-import {
-  builtinScenarioFiles, builtinVariantFiles, loadScenario, loadVariant, SCENARIO_GROUPS,
-  type LoadedScenario, type LoadedVariant,
-} from '../sim/registry.ts';
+import { builtinScenarioFiles, builtinVariantFiles, SCENARIO_GROUPS } from '../sim/registry.ts';
 import { printMatrix, printResult } from './check-output.ts';
 
 const HELP = `usage: fence-lab check [options]
@@ -106,29 +101,6 @@ function parse(args: string[]): Selection | 'help' {
   };
 }
 
-/** A cell that has no verdict because its variant or scenario could not be loaded or run. */
-function errorCell(variant: string, scenario: string, model: ModelName, strategy: string, message: string): CheckResult {
-  return { variant, scenario, model, strategy, verdict: 'violation', complete: false, executions: 0, ms: 0, error: message };
-}
-
-async function loadAll<T>(items: string[], load: (x: string) => Promise<T>, errors: Map<string, string>): Promise<(T | string)[]> {
-  const out: (T | string)[] = [];
-  for (const item of items) {
-    try {
-      out.push(await load(item));
-    } catch (err) {
-      if (!(err instanceof KernelLoadError) && !(err instanceof Error && err.name === 'ScenarioDefinitionError')) throw err;
-      errors.set(item, err.message);
-      out.push(item);
-    }
-  }
-  return out;
-}
-
-function displayName(x: LoadedVariant | LoadedScenario | string): string {
-  return typeof x === 'string' ? x.replace(/^.*\//, '').replace(/\.ts$/, '') : x.name;
-}
-
 export async function run(args: string[]): Promise<number> {
   let sel: Selection | 'help';
   try {
@@ -141,36 +113,19 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const loadErrors = new Map<string, string>();
-  const variants = await loadAll(sel.variants, loadVariant, loadErrors);
-  const scenarios = await loadAll(sel.scenarios, loadScenario, loadErrors);
   const results: CheckResult[] = [];
-  let badInput = loadErrors.size > 0;
-  for (const s of scenarios) {
-    for (const v of variants) {
-      for (const model of sel.models) {
-        const problem = typeof v === 'string' ? loadErrors.get(v) : typeof s === 'string' ? loadErrors.get(s) : undefined;
-        if (problem !== undefined || typeof v === 'string' || typeof s === 'string') {
-          results.push(errorCell(displayName(v), displayName(s), model, sel.options.strategy, problem ?? 'not loaded'));
-          continue;
-        }
-        try {
-          results.push(check(v, s, { ...sel.options, model }));
-        } catch (err) {
-          if (!(err instanceof PathSyntaxError) && !(err instanceof ReplayDivergence)) throw err;
-          badInput = true;
-          results.push(errorCell(v.name, s.name, model, sel.options.strategy, err.message));
-        }
-        if (!sel.json) printResult(results[results.length - 1]!);
-      }
-    }
+  for (const cell of planCells(sel.variants, sel.scenarios, sel.models)) {
+    const r = await runCell(cell, sel.options);
+    results.push(r);
+    if (!sel.json) printResult(r);
   }
-  if (sel.json) {
-    console.log(JSON.stringify({ results }, null, 2));
-  } else {
-    for (const [item, message] of loadErrors) console.error(`fence-lab check: ${item}: ${message}`);
-    printMatrix(results);
-  }
-  if (badInput) return 2;
+  if (sel.json) console.log(JSON.stringify({ results }, null, 2));
+  else printMatrix(results);
+  return exitStatus(results);
+}
+
+/** 2 when a cell could not run (bad input), else 1 when a verdict differs from its expectation. */
+export function exitStatus(results: CheckResult[]): number {
+  if (results.some((r) => r.error)) return 2;
   return results.some((r) => r.expected !== undefined && r.expected !== r.verdict) ? 1 : 0;
 }
