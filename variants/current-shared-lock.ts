@@ -46,6 +46,19 @@ export default class CurrentSharedLock {
   static source = 'drivers/dma-buf/dma-fence.c (5.x-6.x); kernel-notes 3 and 4.a';
   /** Whether drivers in scenarios give this design their context lock or let it use its own. */
   static lockModel: 'extern' | 'inline' = 'extern';
+  /**
+   * Whether signalling NULLs fence->ops (the 7.1 "detach", for ops without release and wait).
+   * Scenarios assert "ops cleared after signal" only for designs that declare it.
+   */
+  static detachesOps = false;
+  /**
+   * How the core calls ops->enable_signaling, so scenarios' drivers implement the matching
+   * contract: 'locked-bool' (up to 7.1): with the fence lock held and IRQs off, returning false
+   * when the fence already passed, and the core signals it; 'unlocked-void' (June 2026 patches
+   * 09+10): without the fence lock, return value ignored; the driver takes the fence lock itself
+   * if it needs it and signals an already passed fence itself.
+   */
+  static enableSignalingContract: 'locked-bool' | 'unlocked-void' = 'locked-bool';
 
   /** The dma-buf core module: its callbacks, strings and static data (stub fence, counters). */
   core!: LoadedModule;
