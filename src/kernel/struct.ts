@@ -8,6 +8,7 @@ import type { StructLayout } from './cpu.ts';
 type FieldSpec = string | { union: readonly FieldSpec[] } | { struct: StructLayout; name: string };
 
 const layouts = new Map<string, StructLayout>();
+const RESERVED = new Set(['name', 'label', 'size', 'fieldsAt']);
 
 /** Every declared layout, by name (for naming addresses in traces). */
 export function layoutByName(name: string): StructLayout | undefined {
@@ -37,6 +38,8 @@ export function defineStruct<const F extends readonly FieldSpec[]>(
   fields: F,
 ): StructLayout & Record<string, number> {
   const fieldsAt: string[][] = fields.flatMap(namesOf);
+  const clash = fieldsAt.flat().find((n) => RESERVED.has(n));
+  if (clash) throw new Error(`struct ${name}: a field may not be called '${clash}' (the layout itself has that property); rename it`);
   const layout: StructLayout = { name, label, size: fieldsAt.length, fieldsAt };
   layouts.set(name, layout);
   const offsets: Record<string, number> = {};
