@@ -1,14 +1,24 @@
 // fence-lab check: model-checks variants against scenarios and compares every verdict with the
 // one its scenario expects. Exit 0 when all agree, 1 when one differs, 2 on bad input (the
-// other cells are still run and printed).
+// other cells are still run and printed), 130 when interrupted (Ctrl-C: the cells that finished
+// are printed and, with --out, written with "partial": true).
+//
+// Cells run on --jobs worker threads (default: one per core) and are printed in plan order, so
+// the output is the same whatever the number of jobs. --shard i/n runs every n-th cell of the
+// plan (see shard.ts); `fence-lab merge` puts the shards' --out files back together.
 
 import { parseArgs } from 'node:util';
-import type { CheckResult, ModelName } from '../results/types.ts';
-import { planCells, runCell } from '../sim/cells.ts';
+import { writeFileAtomic } from '../history/store.ts';
+import type { CheckResult, CheckResults, ModelName } from '../results/types.ts';
+import { planCells } from '../sim/cells.ts';
 import { DEFAULT_CHECK, type CheckOptions, type Strategy } from '../sim/check.ts';
 import { availableModels, MODEL_NAMES } from '../sim/memory/index.ts';
 import { builtinScenarioFiles, builtinVariantFiles, SCENARIO_GROUPS } from '../sim/registry.ts';
+import { defaultJobs } from '../sim/pool.ts';
 import { printMatrix, printResult } from './check-output.ts';
+import { progressMode } from './progress.ts';
+import { runCells } from './run-cells.ts';
+import { inShard, parseShard, shardRecord, type ShardSpec } from './shard.ts';
 
 const HELP = `usage: fence-lab check [options]
 
@@ -26,14 +36,23 @@ With no selection: every variant x every scenario x every memory model.
   --preemptions N         dfs preemption bound (default ${DEFAULT_CHECK.preemptions})
   --replay STRING         replay one recorded schedule (as printed with a violation)
   --json                  print { "results": [...] } instead of text
+  --out FILE              also write the JSON results to FILE (atomically)
+  --jobs N                cells at once, on worker threads (default: ${defaultJobs()}, the cores;
+                          1 runs in this process, for a debugger)
+  --shard I/N             run only every N-th cell of the plan, starting at the I-th;
+                          combine the shards' --out files with 'fence-lab merge'
+  --quiet                 no progress on stderr
+
+Ctrl-C stops the run, prints the cells that finished and writes them to --out marked
+"partial": true (exit 130).
 `;
 
 class UsageError extends Error {}
 
-function intOption(value: string | undefined, name: string, fallback: number): number {
+function intOption(value: string | undefined, name: string, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a whole number, got '${value}'`);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} takes a whole number${min > 0 ? ` of at least ${min}` : ''}, got '${value}'`);
   return n;
 }
 
@@ -53,6 +72,10 @@ interface Selection {
   models: ModelName[];
   options: Omit<CheckOptions, 'model'>;
   json: boolean;
+  out?: string;
+  jobs: number;
+  shard?: ShardSpec;
+  quiet: boolean;
 }
 
 function parse(args: string[]): Selection | 'help' {
@@ -69,6 +92,10 @@ function parse(args: string[]): Selection | 'help' {
       preemptions: { type: 'string' },
       replay: { type: 'string' },
       json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      jobs: { type: 'string' },
+      shard: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -86,11 +113,23 @@ function parse(args: string[]): Selection | 'help' {
   }
   const models = modelsOption(values.model);
   if (values.replay && models.length !== 1) throw new UsageError('--replay needs exactly one --model');
+  let shard: ShardSpec | undefined;
+  if (values.shard !== undefined) {
+    try {
+      shard = parseShard(values.shard);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
   return {
     variants,
     scenarios,
     models,
     json: values.json!,
+    ...(values.out !== undefined ? { out: values.out } : {}),
+    jobs: intOption(values.jobs, 'jobs', defaultJobs(), 1),
+    ...(shard ? { shard } : {}),
+    quiet: values.quiet!,
     options: {
       strategy,
       seed: intOption(values.seed, 'seed', DEFAULT_CHECK.seed),
@@ -113,15 +152,38 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const results: CheckResult[] = [];
-  for (const cell of planCells(sel.variants, sel.scenarios, sel.models)) {
-    const r = await runCell(cell, sel.options);
-    results.push(r);
-    if (!sel.json) printResult(r);
+  const planned = planCells(sel.variants, sel.scenarios, sel.models);
+  const shard = sel.shard;
+  const cells = shard ? planned.filter((_, p) => inShard(p, shard)) : planned;
+  const { results, interrupted } = await runCells(cells, sel.options, {
+    jobs: sel.jobs,
+    progress: progressMode(sel.quiet),
+    label: 'fence-lab check',
+    onResult: (r, progress) => {
+      if (!sel.json) progress.above(() => printResult(r));
+    },
+  });
+  const output: CheckResults = {
+    results,
+    ...(shard ? { shard: shardRecord(planned, sel.options, shard) } : {}),
+    ...(interrupted ? { partial: true } : {}),
+  };
+  let status = interrupted ? 130 : exitStatus(results);
+  if (sel.out) {
+    try {
+      await writeFileAtomic(sel.out, `${JSON.stringify(output, null, 2)}\n`);
+    } catch (err) {
+      console.error(`fence-lab check: cannot write --out ${sel.out}: ${(err as Error).message}`);
+      status = interrupted ? 130 : 2;
+    }
   }
-  if (sel.json) console.log(JSON.stringify({ results }, null, 2));
+  if (sel.json) console.log(JSON.stringify(output, null, 2));
   else printMatrix(results);
-  return exitStatus(results);
+  if (interrupted) {
+    const where = sel.out ? `; partial results in ${sel.out}` : '';
+    console.error(`fence-lab check: interrupted: ${results.length} of ${cells.length} cells finished${where}`);
+  }
+  return status;
 }
 
 /** 2 when a cell could not run (bad input), else 1 when a verdict differs from its expectation. */

@@ -13,13 +13,17 @@ import { runParts } from '../results/run-record.ts';
 import { parseResultsFile, ResultsFileError } from '../results/schema.ts';
 import type { CheckResults } from '../results/types.ts';
 import { writeReport, type ReportInputs } from '../report/index.ts';
-import { planCells, runCell } from '../sim/cells.ts';
+import { planCells } from '../sim/cells.ts';
 import { DEFAULT_CHECK } from '../sim/check.ts';
 import { LAB_ROOT } from '../sim/loader.ts';
 import { availableModels } from '../sim/memory/index.ts';
+import { defaultJobs } from '../sim/pool.ts';
 import { builtinScenarioFiles, builtinVariantFiles } from '../sim/registry.ts';
+import { printMatrix } from './check-output.ts';
+import { progressMode } from './progress.ts';
+import { runCells, type CellsRun } from './run-cells.ts';
 
-const HELP = `usage: fence-lab report [--quick] [--out DIR] [--from RESULTS.json ...] [--save]
+const HELP = `usage: fence-lab report [--quick] [--out DIR] [--from RESULTS.json ...] [--save] [--jobs N] [--quiet]
 
 Writes report.txt (72 columns, for a mail body), charts (.vl.json, .svg, .png) and a
 self-contained report.html.
@@ -29,21 +33,20 @@ self-contained report.html.
                      running them; repeatable
   --quick            smaller budgets: the hunt and verification use fewer executions
   --save             also store the results under results/<machine>/ for history
+  --jobs N           cells at once, on worker threads (default: ${defaultJobs()}, the cores)
+  --quiet            no progress on stderr
+
+Ctrl-C stops the run and prints the verdict matrix of the cells that finished; no report is
+written (exit 130).
 `;
 
 /** Budget for --quick: enough to find every catalogued race; verification may stay incomplete. */
 const QUICK_EXECUTIONS = 20_000;
 
-async function runChecks(quick: boolean): Promise<CheckResults> {
+async function runChecks(quick: boolean, jobs: number, quiet: boolean): Promise<CellsRun> {
   const options = { ...DEFAULT_CHECK, executions: quick ? QUICK_EXECUTIONS : DEFAULT_CHECK.executions };
   const cells = planCells(builtinVariantFiles(), builtinScenarioFiles(), availableModels());
-  const results = [];
-  for (const cell of cells) {
-    const r = await runCell(cell, options);
-    process.stderr.write(`  ${r.scenario} x ${r.variant} [${r.model}]: ${r.error ? 'error' : r.verdict}\n`);
-    results.push(r);
-  }
-  return { results };
+  return runCells(cells, options, { jobs, progress: progressMode(quiet), label: 'fence-lab report' });
 }
 
 async function readInputs(files: string[]): Promise<ReportInputs> {
@@ -68,6 +71,8 @@ export async function run(args: string[]): Promise<number> {
         from: { type: 'string', multiple: true },
         quick: { type: 'boolean', default: false },
         save: { type: 'boolean', default: false },
+        jobs: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -80,6 +85,11 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  const jobs = values.jobs === undefined ? defaultJobs() : Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    console.error(`fence-lab report: --jobs takes a whole number of at least 1, got '${values.jobs}'\n\n${HELP}`);
+    return 2;
+  }
   let inputs: ReportInputs;
   try {
     inputs = values.from ? await readInputs(values.from) : {};
@@ -91,8 +101,14 @@ export async function run(args: string[]): Promise<number> {
     throw err;
   }
   if (!values.from) {
-    process.stderr.write('fence-lab report: running the verdict matrix\n');
-    inputs.check = await runChecks(values.quick!);
+    if (!values.quiet) process.stderr.write('fence-lab report: running the verdict matrix\n');
+    const checks = await runChecks(values.quick!, jobs, values.quiet!);
+    if (checks.interrupted) {
+      printMatrix(checks.results);
+      console.error(`fence-lab report: interrupted: ${checks.results.length} cells finished; no report written`);
+      return 130;
+    }
+    inputs.check = { results: checks.results } satisfies CheckResults;
     inputs.commands = { check: `npx fence-lab check --json${values.quick ? ` --executions ${QUICK_EXECUTIONS}` : ''}` };
   }
   inputs.environment ??= environmentContext();

@@ -9,6 +9,7 @@ import type {
   BenchRow,
   CheckResult,
   CheckResults,
+  CheckShard,
   LitmusResult,
   LitmusResults,
   ViolationReport,
@@ -55,7 +56,15 @@ const checkResult: z.ZodType<CheckResult> = z.object({
   error: z.string().optional(),
 });
 
-export const checkResultsSchema: z.ZodType<CheckResults> = z.object({ results: z.array(checkResult) });
+const checkShard: z.ZodType<CheckShard> = z
+  .object({ index: z.number().int().min(1), count: z.number().int().min(1), planned: z.number().int().min(0), plan: z.string() })
+  .refine((s) => s.index <= s.count, { message: 'shard index must be at most the shard count', path: ['index'] });
+
+export const checkResultsSchema: z.ZodType<CheckResults> = z.object({
+  results: z.array(checkResult),
+  shard: checkShard.optional(),
+  partial: z.boolean().optional(),
+});
 
 const litmusResult: z.ZodType<LitmusResult> = z.object({
   file: z.string(),

@@ -50,8 +50,23 @@ export interface CheckResult {
   error?: string;
 }
 
+/** Where a sharded run's results sit in the whole plan (`fence-lab check --shard i/n`). */
+export interface CheckShard {
+  /** 1-based: this file holds plan positions index-1, index-1+count, ... */
+  index: number;
+  count: number;
+  /** cells in the whole (unsharded) plan */
+  planned: number;
+  /** hash of the planned cells and check options: shards of one run share it */
+  plan: string;
+}
+
 export interface CheckResults {
   results: CheckResult[];
+  /** Set by `--shard i/n`; `fence-lab merge` combines the shards into one unsharded file. */
+  shard?: CheckShard;
+  /** true when the run was interrupted (Ctrl-C): `results` holds only the cells that finished. */
+  partial?: boolean;
 }
 
 export interface LitmusResult {

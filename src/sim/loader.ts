@@ -5,9 +5,10 @@
 // simulator. The bundle and its source map land in .cache/sim/, named by content hash.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { threadId } from 'node:worker_threads';
 import * as esbuild from 'esbuild';
 import { KernelRuleError, transformKernelSource } from './transform.ts';
 
@@ -104,8 +105,11 @@ async function bundle(abs: string): Promise<LoadedBundle> {
   const bundleFile = path.join(CACHE, `${path.basename(abs).replace(/\.[cm]?[jt]s$/, '')}-${hash}.mjs`);
   const mapFile = `${bundleFile}.map`;
   if (!existsSync(bundleFile)) {
-    writeFileSync(mapFile, map);
-    writeFileSync(bundleFile, `${code}\n//# sourceMappingURL=${path.basename(mapFile)}\n`);
+    // Worker threads and parallel processes bundle the same file at once: each writes a name
+    // of its own and renames it into place, so no reader ever sees a half-written file (the
+    // content is the same whoever wins). The map goes first: the bundle's presence means both are there.
+    writeFileAtomicSync(mapFile, map);
+    writeFileAtomicSync(bundleFile, `${code}\n//# sourceMappingURL=${path.basename(mapFile)}\n`);
   }
   let exports: Record<string, unknown>;
   try {
@@ -114,6 +118,14 @@ async function bundle(abs: string): Promise<LoadedBundle> {
     throw new KernelLoadError(abs, `${rel}: throws while loading: ${(err as Error).message}; fix the module's top-level code`);
   }
   return { exports, bundleFile, mapFile };
+}
+
+let tempCounter = 0;
+
+function writeFileAtomicSync(file: string, data: string): void {
+  const temp = `${file}.${process.pid}-${threadId}-${tempCounter++}.tmp`;
+  writeFileSync(temp, data);
+  renameSync(temp, file);
 }
 
 function asLoadError(abs: string, rel: string, err: unknown): KernelLoadError {
