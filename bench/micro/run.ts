@@ -1,0 +1,100 @@
+// The micro benchmarks: every operation of MICRO_OPS for every design, one design per worker
+// thread (a fresh isolate each, run one after another so nothing else competes for the CPU), and
+// the floors (an empty call, a bare Atomics.load, a bare Atomics.compareExchange) measured the same
+// way. Rows: workload = the operation, metric "time", unit "ns" per call, value the median of
+// mitata's samples. A figure below its floor cannot be a real measurement (the JIT removed work
+// mitata's dead-code guard, avg < 1.42 x an empty call, is the same idea): it is flagged
+// "below-floor" and carries an error instead of being reported.
+
+import type { BenchRow } from '../../src/results/types.ts';
+import type { NativePool } from '../../src/native/pool.ts';
+import { errorRow, makeRow, quantile } from '../../src/native/stats.ts';
+import type { VariantRef } from '../../src/native/variants.ts';
+import { FLOOR_METRICS, MICRO_OPS } from './ops.ts';
+import type { MicroJobData, MicroMeasurement } from './worker.ts';
+
+export const FLOOR_VARIANT = 'floor';
+/** mitata's dead-code rule: an average under 1.42 x the empty call's */
+const DCE_FACTOR = 1.42;
+
+export interface MicroOptions {
+  variants: VariantRef[];
+  /** operation names (default: all) */
+  ops?: string[];
+  quick: boolean;
+  pool: NativePool;
+  log?: (line: string) => void;
+}
+
+const WORKER = new URL('./worker.ts', import.meta.url).href;
+
+function settings(quick: boolean): Pick<MicroJobData, 'minCpuMs' | 'sampleMs' | 'heapWords'> {
+  return quick ? { minCpuMs: 80, sampleMs: 1, heapWords: 1 << 20 } : { minCpuMs: 642, sampleMs: 5, heapWords: 1 << 20 };
+}
+
+function median(samples: readonly number[]): number {
+  return quantile([...samples].sort((a, b) => a - b), 0.5);
+}
+
+export async function runMicro(opts: MicroOptions): Promise<BenchRow[]> {
+  const log = opts.log ?? (() => undefined);
+  const ops = opts.ops ?? MICRO_OPS.map((o) => o.name);
+  for (const op of ops) if (!MICRO_OPS.some((o) => o.name === op)) throw new Error(`unknown micro operation '${op}'; known: ${MICRO_OPS.map((o) => o.name).join(', ')}`);
+  const base = settings(opts.quick);
+  const rows: BenchRow[] = [];
+
+  log(`micro: floors`);
+  const floors = new Map<string, number>();
+  let floorRun: MicroMeasurement[];
+  try {
+    floorRun = await opts.pool.run<MicroMeasurement[]>({ module: WORKER, export: 'microJob', data: { ...base, variantFile: null, ops: [...FLOOR_METRICS] } satisfies MicroJobData });
+  } catch (err) {
+    floorRun = FLOOR_METRICS.map((op) => ({ op, samples: [], batch: 0, error: (err as Error).message }));
+  }
+  for (const m of floorRun) {
+    if (m.error) {
+      rows.push(errorRow(FLOOR_VARIANT, 'floor', m.op, 'ns', m.error));
+      continue;
+    }
+    floors.set(m.op, median(m.samples));
+    rows.push(makeRow({ variant: FLOOR_VARIANT, workload: 'floor', metric: m.op, unit: 'ns', samples: m.samples }));
+  }
+
+  for (const v of opts.variants) {
+    log(`micro: ${v.name}`);
+    let run: MicroMeasurement[];
+    try {
+      run = await opts.pool.run<MicroMeasurement[]>({ module: WORKER, export: 'microJob', data: { ...base, variantFile: v.file, ops } satisfies MicroJobData });
+    } catch (err) {
+      run = ops.map((op) => ({ op, samples: [], batch: 0, error: `worker failed: ${(err as Error).message}` }));
+    }
+    for (const m of run) {
+      if (m.error) {
+        rows.push(errorRow(v.name, m.op, 'time', 'ns', m.error));
+        continue;
+      }
+      const op = MICRO_OPS.find((o) => o.name === m.op)!;
+      const value = median(m.samples);
+      const floor = floors.get(op.floor);
+      const noop = floors.get('noop');
+      const avg = m.samples.reduce((a, x) => a + x, 0) / m.samples.length;
+      const below = (floor !== undefined && value < floor) || (noop !== undefined && avg < DCE_FACTOR * noop);
+      rows.push(
+        makeRow({
+          variant: v.name,
+          workload: m.op,
+          metric: 'time',
+          unit: 'ns',
+          samples: m.samples,
+          ...(below
+            ? {
+                flags: ['below-floor'],
+                error: `${value.toFixed(2)} ns is below its floor (${op.floor} ${floor?.toFixed(2)} ns, empty call ${noop?.toFixed(2)} ns): the JIT likely removed the work; not reported`,
+              }
+            : {}),
+        }),
+      );
+    }
+  }
+  return rows;
+}
