@@ -1,23 +1,31 @@
-// Simulator speed on R9 (is-signaled-put-uaf, current-shared-lock, SC), single thread:
-// simulated primitive steps per second and executions per second, for the random strategy
-// (full executions, no stop at the violation) and for dfs at preemption bound 2.
-// Run: npm run bench:core   (numbers go in the issue notes; nothing here is asserted)
+// Simulator speed on R9 (is-signaled-put-uaf, current-shared-lock), single thread, under one
+// memory model (default sc): simulated primitive steps per second and executions per second,
+// for the random strategy (full executions, no stop at the violation) and for dfs at
+// preemption bound 2.
+// Run: npm run bench:core [-- VARIANT SCENARIO] [-- --model tso|weak]
+// (numbers go in the issue notes; nothing here is asserted)
 
 import { performance } from 'node:perf_hooks';
 import { programOf } from '../src/sim/check.ts';
 import { Execution } from '../src/sim/execution.ts';
-import { createMemoryModel } from '../src/sim/memory/index.ts';
+import { createMemoryModel, MODEL_NAMES } from '../src/sim/memory/index.ts';
+import type { ModelName } from '../src/results/types.ts';
 import { loadScenario, loadVariant } from '../src/sim/registry.ts';
 import { DfsScheduler } from '../src/sim/schedulers/dfs.ts';
 import { RandomScheduler } from '../src/sim/schedulers/random.ts';
 import type { Scheduler } from '../src/sim/schedulers/scheduler.ts';
 
-const variant = await loadVariant(process.argv[2] ?? 'current-shared-lock');
-const scenario = await loadScenario(process.argv[3] ?? 'is-signaled-put-uaf');
+const args = process.argv.slice(2);
+const at = args.indexOf('--model');
+const model = (at >= 0 ? args.splice(at, 2)[1] : 'sc') as ModelName;
+if (!MODEL_NAMES.includes(model)) throw new Error(`--model takes one of ${MODEL_NAMES.join(', ')}`);
+const variant = await loadVariant(args[0] ?? 'current-shared-lock');
+const scenario = await loadScenario(args[1] ?? 'is-signaled-put-uaf');
+console.log(`${variant.name} x ${scenario.name} under ${model}`);
 const program = programOf(variant, scenario);
 
 function measure(label: string, scheduler: Scheduler, budgetMs: number): void {
-  const ex = new Execution(createMemoryModel('sc'), scheduler, 20_000);
+  const ex = new Execution(createMemoryModel(model), scheduler, 20_000);
   let executions = 0;
   let steps = 0;
   let violations = 0;

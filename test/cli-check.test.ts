@@ -25,7 +25,7 @@ const fixture = (name: string) => path.join('test/fixtures/variants', `${name}.t
 
 describe('fence-lab check', () => {
   it('exits 0 when every verdict is the expected one, and prints the JSON contract', async () => {
-    const { code, stdout } = await fenceLab(['check', '--variant', 'current-shared-lock', '--scenario', 'is-signaled-put-uaf', '--json']);
+    const { code, stdout } = await fenceLab(['check', '--variant', 'current-shared-lock', '--scenario', 'is-signaled-put-uaf', '--model', 'sc', '--json']);
     expect(code).toBe(0);
     const { results } = JSON.parse(stdout) as CheckResults;
     expect(results).toHaveLength(1);

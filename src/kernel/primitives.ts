@@ -50,7 +50,7 @@ export const PRIMITIVES: readonly PrimitiveRow[] = [
   { name: 'spin_unlock / spin_unlock_irqrestore', events: 'UL[release] (+ IRQs restored)', ordering: 'release' },
   { name: 'spin_is_locked', events: 'R[once]', ordering: 'relaxed' },
   { name: 'rcu_read_lock / rcu_read_unlock', events: 'F[rcu-lock] / F[rcu-unlock]', ordering: 'none by themselves; delimit a read-side section' },
-  { name: 'rcu_dereference', events: 'R[once] (+ addr dep)', ordering: 'treated as acquire by the weak model' },
+  { name: 'rcu_dereference', events: 'R[once] (+ addr dep)', ordering: 'relaxed; accesses through the pointer it returns are ordered after it (address dependency)' },
   { name: 'rcu_assign_pointer', events: 'W[release]', ordering: 'release' },
   { name: 'RCU_INIT_POINTER / rcu_access_pointer', events: 'W[once] / R[once]', ordering: 'relaxed' },
   { name: 'synchronize_rcu', events: 'F[sync-rcu]', ordering: 'full; waits for every pre-existing reader' },
@@ -125,8 +125,12 @@ export function lockdep_assert_held(cpu: Cpu, lock: Ptr): void { return cpu.lock
 // --- RCU ----------------------------------------------------------------------------------------
 export function rcu_read_lock(cpu: Cpu): void { return cpu.rcu_read_lock(); }
 export function rcu_read_unlock(cpu: Cpu): void { return cpu.rcu_read_unlock(); }
-/** Treated as an acquire load (DESIGN.md); LKMM only orders dependent accesses. */
-export function rcu_dereference(cpu: Cpu, pp: Ptr): Ptr { return cpu.smp_load_acquire(pp); }
+/**
+ * A READ_ONCE, as in linux-kernel.def: it orders only the accesses made through the pointer it
+ * returns, which the weak model honours as an address dependency (src/sim/memory/weak.ts).
+ * Not an acquire: a later test_bit of another field may be satisfied before it (R3).
+ */
+export function rcu_dereference(cpu: Cpu, pp: Ptr): Ptr { return cpu.READ_ONCE(pp); }
 export function rcu_dereference_protected(cpu: Cpu, pp: Ptr): Ptr { return cpu.load(pp); }
 export function rcu_access_pointer(cpu: Cpu, pp: Ptr): Ptr { return cpu.READ_ONCE(pp); }
 export function rcu_assign_pointer(cpu: Cpu, pp: Ptr, p: Ptr): void { return cpu.smp_store_release(pp, p); }

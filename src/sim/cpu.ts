@@ -220,7 +220,9 @@ export class SimCpu {
     ex.check(t, lock, true, prim);
     ex.lockOwner.set(lock, t);
     t.locksHeld.push(lock);
-    ex.memory.rmw(this.id, lock, () => 1, 'acquire', 'acquire');
+    // The model's lock op, not a plain acquire RMW: LKMM's lock hand-off and unlock+lock
+    // fence (memory-model-notes (a)) are the model's business.
+    ex.memory.lock(this.id, lock);
     if (ex.tracing) ex.recordEvent(t, `${prim}(${ex.heap.name(lock)}${flagsText})`);
   }
 
@@ -236,7 +238,7 @@ export class SimCpu {
     }
     ex.lockOwner.delete(lock);
     t.locksHeld.splice(t.locksHeld.lastIndexOf(lock), 1);
-    ex.memory.store(this.id, lock, 0, 'release');
+    ex.memory.unlock(this.id, lock);
     if (ex.tracing) ex.recordEvent(t, `${prim}(${ex.heap.name(lock)})`);
   }
 
@@ -262,7 +264,8 @@ export class SimCpu {
 
   *spin_trylock(lock: Ptr): Generator<unknown, boolean> {
     const t = this.t;
-    if (this.ex.lockOwner.has(lock) || t.locksHeld.includes(lock)) {
+    // Held, or released by a store that has not reached memory yet (TSO store buffer).
+    if (this.ex.lockOwner.has(lock) || t.locksHeld.includes(lock) || this.ex.memory.latest(lock) !== 0) {
       yield;
       this.loadOp(lock, 'once', 'spin_trylock');
       return false;
@@ -306,13 +309,13 @@ export class SimCpu {
   // --- RCU ----------------------------------------------------------------------------------------
 
   *rcu_read_lock(): Generator<unknown, void> {
-    this.t.rcuDepth++;
+    if (this.t.rcuDepth++ === 0) this.ex.memory.readSectionStart(this.id);
   }
 
   *rcu_read_unlock(): Generator<unknown, void> {
     const t = this.t;
     if (t.rcuDepth === 0) throw new Violation('lockdep', `WARNING: bad unlock balance: rcu_read_unlock() without rcu_read_lock() in {fn}`, [`by ${t.name}`]);
-    t.rcuDepth--;
+    if (--t.rcuDepth === 0) this.ex.memory.readSectionEnd(this.id);
     this.ex.quiesce(t);
   }
 
@@ -323,6 +326,7 @@ export class SimCpu {
     }
     const ex = this.ex;
     ex.memory.fence(this.id, 'mb');
+    ex.memory.gracePeriodStart(this.id);
     t.gracePeriodDone = false;
     ex.startGracePeriod(t, () => {
       t.gracePeriodDone = true;

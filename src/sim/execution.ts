@@ -11,7 +11,7 @@ import type { ExecContext, Ptr } from '../kernel/cpu.ts';
 import { MAX_SCHEDULE_TIMEOUT, TASK_RUNNING } from '../kernel/primitives.ts';
 import { task_struct } from '../kernel/dma-fence.ts';
 import { SimHeap, NULL_PAGE_WORDS, type Allocation } from './heap.ts';
-import type { MemoryModel } from './memory/model.ts';
+import type { MemoryChoiceKind, MemoryModel } from './memory/model.ts';
 import { ACTION_BASE, type Choice, type ChoiceKind } from './path.ts';
 import { ReplayDivergence } from './schedulers/replay.ts';
 import type { Scheduler } from './schedulers/scheduler.ts';
@@ -106,7 +106,7 @@ export class Execution {
   // --- choices ------------------------------------------------------------------------------
 
   /** A memory-model choice among `count` candidates (0 = default). */
-  chooseIndex(kind: 'r', count: number): number {
+  chooseIndex(kind: MemoryChoiceKind, count: number): number {
     if (count <= 1) return 0;
     const alts = this.alts;
     for (let i = 0; i < count; i++) alts[i] = i;
@@ -160,7 +160,7 @@ export class Execution {
 
   private reset(tracing: boolean): void {
     this.heap.reset();
-    this.memory.reset(8);
+    this.memory.reset(8, this);
     this.threads = [];
     this.steps = 0;
     this.loopIterations = 0;
@@ -354,7 +354,10 @@ export class Execution {
       case Pending.Access:
         return true;
       case Pending.Lock:
-        return !this.lockOwner.has(t.pendingAddr);
+        // Free once no thread owns it and the unlock has reached memory: under TSO the
+        // unlocking store may still sit in its CPU's store buffer, and the next owner must not
+        // enter before it (and, FIFO, everything stored before it) is visible.
+        return !this.lockOwner.has(t.pendingAddr) && this.memory.latest(t.pendingAddr) === 0;
       case Pending.Sleep:
         return t.timedOut || this.memory.latest(t.task) === TASK_RUNNING;
       case Pending.GracePeriod:

@@ -3,10 +3,11 @@
 // Printed form, versioned: "1:t1.t0*3.r2.m0"
 //   tN  run thread N next          mN  let the memory model take internal action N
 //   rN  a load reads the N-th write the memory model offers
+//   wN  a store lands at the N-th place in coherence order the memory model offers (weak)
 //   *K  the entry repeats K times
 // Choices with a single alternative are not recorded, in search and replay alike.
 
-export type ChoiceKind = 't' | 'r';
+export type ChoiceKind = 't' | 'r' | 'w';
 
 export interface Choice {
   kind: ChoiceKind;
@@ -69,8 +70,8 @@ function decodeBody(body: string): Choice[] {
   const path: Choice[] = [];
   if (body === '') return path;
   for (const [i, part] of body.split('.').entries()) {
-    const m = /^([trm])(\d+)(?:\*(\d+))?$/.exec(part);
-    if (!m) throw new PathSyntaxError(`replay string entry ${i + 1} "${part}" is not of the form t<N>, r<N> or m<N>, optionally *<count>`);
+    const m = /^([trwm])(\d+)(?:\*(\d+))?$/.exec(part);
+    if (!m) throw new PathSyntaxError(`replay string entry ${i + 1} "${part}" is not of the form t<N>, r<N>, w<N> or m<N>, optionally *<count>`);
     const letter = m[1]!;
     const n = Number(m[2]);
     const choice: Choice = letter === 'm' ? { kind: 't', value: ACTION_BASE + n } : { kind: letter as ChoiceKind, value: n };

@@ -1,23 +1,27 @@
 // The memory model the simulated Cpu reads and writes through. It owns every value in the
 // heap; the execution owns allocation state, locks and threads. `cpu` arguments are CPU
 // indices: an interrupt handler shares its CPU's store buffer or view with the process code it
-// interrupted, as on hardware. Any choice a model makes (which write a load reads, which store
-// buffer drains next) goes through the Chooser, so it lands on the replayable choice path.
+// interrupted, as on hardware. Any choice a model makes (which write a load reads, where a store
+// lands in coherence order, which store buffer drains next) goes through the Chooser or the
+// scheduler, so it lands on the replayable choice path.
 
 import type { FenceKind, MemOrder, Ptr } from '../../kernel/cpu.ts';
 import type { ModelName } from '../../results/types.ts';
 
+/** `r`: which write a load reads; `w`: where in coherence order a store lands. */
+export type MemoryChoiceKind = 'r' | 'w';
+
 export interface Chooser {
   /** Picks one of `count` alternatives (0 = the model's default); recorded under `kind`. */
-  chooseIndex(kind: 'r', count: number): number;
+  chooseIndex(kind: MemoryChoiceKind, count: number): number;
 }
 
 export type RmwFn = (old: number) => number | undefined;
 
 export interface MemoryModel {
   readonly name: ModelName;
-  /** Forget everything: a new execution starts. */
-  reset(cpus: number): void;
+  /** Forget everything: a new execution starts; its choices go to `chooser`. */
+  reset(cpus: number, chooser: Chooser): void;
   /** A fresh allocation's words hold `value`, visible to every CPU. */
   init(addr: Ptr, size: number, value: number): void;
   load(cpu: number, addr: Ptr, order: MemOrder): number;
@@ -29,10 +33,28 @@ export interface MemoryModel {
    */
   rmw(cpu: number, addr: Ptr, f: RmwFn, order: MemOrder, failOrder: MemOrder): number;
   fence(cpu: number, kind: FenceKind): void;
+  /**
+   * spin_lock's access to a free lock word (0 -> 1): an acquire RMW. The model owns it, not the
+   * Cpu, because LKMM gives locks more than acquire: a lock that reads from an unlock hands the
+   * unlocker's view on to later stores, and unlock(s); lock(t) on one CPU is a fence
+   * (memory-model-notes (a), spin_lock row).
+   */
+  lock(cpu: number, addr: Ptr): void;
+  /** spin_unlock: a release store of 0 to the lock word. */
+  unlock(cpu: number, addr: Ptr): void;
   /** The coherence-latest value, for the runtime's bookkeeping (sleep/wake); never a kernel read. */
   latest(addr: Ptr): number;
   /** Every write so far becomes visible to every CPU (end of setup, before teardown). */
   synchronizeAll(): void;
+  /** synchronize_rcu() on `cpu` starts a grace period, right after its leading smp_mb(). */
+  gracePeriodStart(cpu: number): void;
+  /**
+   * rcu_read_lock() on `cpu` opens an outermost read-side section: a section that starts after
+   * a grace period started sees what preceded that start (LKMM's RCU guarantee).
+   */
+  readSectionStart(cpu: number): void;
+  /** rcu_read_unlock() on `cpu` closes its outermost read-side section. */
+  readSectionEnd(cpu: number): void;
   /** A grace period ended for `waiter`: what the readers did in their sections is visible to it. */
   gracePeriod(waiter: number, readers: readonly number[]): void;
   /** Internal actions the model can take now (e.g. TSO buffer drains), as action ids. */

@@ -39,11 +39,22 @@ export class ScMemory implements MemoryModel {
 
   fence(_cpu: number, _kind: FenceKind): void {}
 
+  lock(_cpu: number, addr: Ptr): void {
+    this.values[addr] = 1;
+  }
+
+  unlock(_cpu: number, addr: Ptr): void {
+    this.values[addr] = 0;
+  }
+
   latest(addr: Ptr): number {
     return this.values[addr]!;
   }
 
   synchronizeAll(): void {}
+  gracePeriodStart(): void {}
+  readSectionStart(): void {}
+  readSectionEnd(): void {}
   gracePeriod(): void {}
 
   pendingActions(): number {
