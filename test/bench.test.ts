@@ -1,0 +1,94 @@
+// fence-lab bench: the shape of its results (the BenchResults contract, validated by the results
+// schema), the floors and per-design rows, the interrupt-load rows with >= 10 raw samples each,
+// a thread that throws reported in its own rows while the others finish, and bad input. Runs are
+// tiny; no figure is asserted (a shared, noisy machine).
+
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { benchResultsSchema } from '../src/results/schema.ts';
+import { runBench, planWorkloads } from '../src/native/bench.ts';
+import { resolveVariant, LAB_ROOT } from '../src/native/variants.ts';
+import { configName, parseConfig } from '../bench/irq-load/config.ts';
+import { run as benchCli } from '../src/cli/bench.ts';
+
+const TINY_IRQ = 'irq-load/irq=max,ctx=1,fpc=4,pollers=1,waiters=1,cbs=1';
+
+describe('fence-lab bench results', () => {
+  it('validate against the results schema: floors, micro rows, interrupt-load rows (design and floor)', async () => {
+    const { results, text } = await runBench({
+      variants: [resolveVariant('current-shared-lock')],
+      workloads: ['is_signaled-signaled', TINY_IRQ],
+      quick: true,
+    });
+    expect(benchResultsSchema.safeParse(results).success).toBe(true);
+    expect(results.schema).toBe(1);
+    expect(Object.keys(results.context).sort()).toEqual(['commit', 'cores', 'cpu', 'date', 'node', 'os', 'v8']);
+    const keys = results.results.map((r) => `${r.variant} ${r.workload} ${r.metric}`);
+    expect(keys).toEqual(expect.arrayContaining([
+      'floor floor noop',
+      'floor floor atomics-load',
+      'floor floor atomics-cmpxchg',
+      'current-shared-lock is_signaled-signaled time',
+      `current-shared-lock ${TINY_IRQ} fences_per_s`,
+      `current-shared-lock ${TINY_IRQ} polls_per_s`,
+      `current-shared-lock ${TINY_IRQ} cb_latency_p99_ns`,
+      `current-shared-lock ${TINY_IRQ} lock_spin_ns_per_s`,
+      `floor ${TINY_IRQ} fences_per_s`,
+    ]));
+    const micro = results.results.find((r) => r.workload === 'is_signaled-signaled')!;
+    expect(micro.unit).toBe('ns');
+    for (const row of results.results.filter((r) => !r.error)) {
+      expect(row.samples.length, `${row.variant} ${row.workload} ${row.metric}`).toBeGreaterThanOrEqual(10);
+      expect(row.stats.min).toBeLessThanOrEqual(row.stats.p50);
+      expect(row.stats.p50).toBeLessThanOrEqual(row.stats.max);
+    }
+    const irq = results.results.filter((r) => r.workload === TINY_IRQ);
+    // fences/s is "per second": its samples are per-interval rates and the value their mean
+    const fences = irq.find((r) => r.variant === 'current-shared-lock' && r.metric === 'fences_per_s')!;
+    expect(fences.unit).toBe('fences/s');
+    expect(fences.value).toBeGreaterThan(0);
+    expect(text.join('\n')).toMatch(/Polls: +Total: \d+ +Max\/Min: \d+\/\d+/);
+  });
+
+  it('a thread that throws is reported in its rows; the other threads finish', async () => {
+    const { results, text } = await runBench({
+      variants: [resolveVariant(path.join(LAB_ROOT, 'test', 'fixtures', 'native', 'throwing-poll.ts'))],
+      workloads: [TINY_IRQ],
+      quick: true,
+    });
+    expect(benchResultsSchema.safeParse(results).success).toBe(true);
+    const rows = results.results.filter((r) => r.variant === 'throwing-poll');
+    const polls = rows.find((r) => r.metric === 'polls_per_s')!;
+    expect(polls.error).toMatch(/poller#0 threw Error: injected failure in dma_fence_is_signaled/);
+    const fences = rows.find((r) => r.metric === 'fences_per_s')!;
+    expect(fences.error).toBeUndefined();
+    expect(fences.value).toBeGreaterThan(0);
+    expect(rows.find((r) => r.metric === 'waits_per_s')!.error).toBeUndefined();
+    expect(text.join('\n')).toMatch(/Polls: .*Fail: 1 !!!/);
+  });
+});
+
+describe('fence-lab bench input', () => {
+  it('names workloads and configs; a config name parses back to itself', () => {
+    const c = parseConfig('irq-load/irq=25k,pollers=4');
+    expect(configName(c)).toBe('irq-load/irq=25k,ctx=1,fpc=8,pollers=4,waiters=1,cbs=1');
+    expect(parseConfig(configName(c))).toEqual(c);
+    expect(parseConfig('irq=max').irq).toBe(0);
+    expect(planWorkloads(['signal-cycle'], true)).toEqual({ micro: ['signal-cycle'], irq: [] });
+    expect(planWorkloads(['floor'], true)).toEqual({ micro: [], irq: [] });
+    expect(() => planWorkloads(['no-such-thing'], true)).toThrow(/unknown workload 'no-such-thing'/);
+    expect(() => parseConfig('irq-load/bogus=1')).toThrow(/unknown key 'bogus'/);
+  });
+
+  it('exits 2 on bad input', async () => {
+    const err = console.error;
+    console.error = () => undefined;
+    try {
+      expect(await benchCli(['--workload', 'nope'])).toBe(2);
+      expect(await benchCli(['--variant', 'no-such-design'])).toBe(2);
+      expect(await benchCli(['--bogus'])).toBe(2);
+    } finally {
+      console.error = err;
+    }
+  });
+});
