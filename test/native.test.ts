@@ -137,13 +137,17 @@ describe('native RCU', () => {
     const p = a!.kmalloc(dma_fence, true);
     b!.rcu_read_lock(); // b is a reader that may hold p
     a!.kfree_rcu(p);
-    a!.rcu_qs();
-    b!.rcu_qs(); // inside its read-side section: not a quiescent state
-    a!.rcu_qs();
+    // quiescent states are amortized: a grace period and a scan every few dozen of them
+    for (let i = 0; i < 100; i++) {
+      a!.rcu_qs();
+      b!.rcu_qs(); // inside its read-side section: not a quiescent state
+    }
     expect(a!.rcuPending).toBe(1);
     b!.rcu_read_unlock();
-    b!.rcu_qs();
-    a!.rcu_qs();
+    for (let i = 0; i < 100; i++) {
+      b!.rcu_qs();
+      a!.rcu_qs();
+    }
     expect(a!.rcuPending).toBe(0);
     expect(a!.kmalloc(dma_fence, true)).toBe(p);
     expect(Atomics.load(heap.m, CTRL_GP)).toBeGreaterThan(1);

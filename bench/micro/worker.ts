@@ -35,17 +35,26 @@ export interface MicroMeasurement {
 
 const now = () => performance.now() * 1e6;
 
-/** Calls per sample so that a sample takes about `sampleNs` (a multiple of mitata's unroll, 4). */
+/**
+ * Calls per sample so that a sample takes about `sampleNs` (a multiple of mitata's unroll, 4):
+ * the fastest of several short windows after a warm-up, so a preemption during calibration
+ * does not shrink every later sample.
+ */
 function calibrate(fn: () => unknown, sampleNs: number): number {
-  let calls = 0;
-  const t0 = now();
-  let t = t0;
-  while (t - t0 < 20e6) {
-    for (let i = 0; i < 1000; i++) fn();
-    calls += 1000;
-    t = now();
-  }
-  const perCall = (t - t0) / calls;
+  const window = (ms: number): number => {
+    let calls = 0;
+    const t0 = now();
+    let t = t0;
+    while (t - t0 < ms * 1e6) {
+      for (let i = 0; i < 256; i++) fn();
+      calls += 256;
+      t = now();
+    }
+    return (t - t0) / calls;
+  };
+  window(10);
+  let perCall = Infinity;
+  for (let i = 0; i < 5; i++) perCall = Math.min(perCall, window(2));
   return Math.min(1 << 24, Math.max(4, Math.round(sampleNs / perCall / 4) * 4));
 }
 

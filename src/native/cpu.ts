@@ -24,7 +24,7 @@ import { MAX_SCHEDULE_TIMEOUT, TASK_RUNNING } from '../kernel/primitives.ts';
 import { task_struct } from '../kernel/dma-fence.ts';
 import { monoMs } from './clock.ts';
 import {
-  CTRL_GP, CTRL_KILL, CTRL_STOP, CTRL_TOP, CHUNK_WORDS, MAX_CLASS, MAX_THREADS, NativeHeap, SLOT_MB, SLOT_RCU, SLOT_REMOTE,
+  CTRL_GP, CTRL_KILL, CTRL_NSLOTS, CTRL_STOP, CTRL_TOP, CHUNK_WORDS, MAX_CLASS, MAX_THREADS, NativeHeap, SLOT_MB, SLOT_RCU, SLOT_REMOTE,
   SLOT_TASK, SLOT_YIELD,
 } from './heap.ts';
 import { NativeRegistry } from './registry.ts';
@@ -33,8 +33,10 @@ import { NativeRegistry } from './registry.ts';
 export const HZ = 100;
 /** A jiffy of schedule_timeout, in ms. */
 export const JIFFY_MS = 1000 / HZ;
-/** kfree_rcu blocks a thread collects before it starts a grace period for them. */
+/** kfree_rcu blocks a thread collects before it starts a grace period for them... */
 const RCU_BATCH = 64;
+/** ...or quiescent states it passes with blocks queued before it does anyway. */
+const RCU_TICKS = 32;
 /** Spin this long on a lock or a grace period before yielding the CPU. */
 const SPIN_BEFORE_YIELD_MS = 0.02;
 const YIELD_MS = 0.02;
@@ -93,6 +95,7 @@ export class NativeCpu implements Cpu {
   private readonly rcuWaitPtrs: number[] = [];
   private readonly rcuWaitGp: number[] = [];
   private rcuWaitHead = 0;
+  private rcuTicks = 0;
 
   // statistics the harness reads
   /** ns spent spinning on contended locks (including yields) */
@@ -120,6 +123,7 @@ export class NativeCpu implements Cpu {
     this.rcuWord = this.slotBase + SLOT_RCU;
     this.yieldWord = this.slotBase + SLOT_YIELD;
     this.epochMs = opts.epochMs ?? monoMs();
+    heap.registerSlot(opts.slot);
     this.task = this.kmalloc(task_struct, true);
     Atomics.store(this.m, this.slotBase + SLOT_TASK, this.task);
     this.rcu_online();
@@ -319,7 +323,11 @@ export class NativeCpu implements Cpu {
     const m = this.m;
     const gp = Atomics.load(m, CTRL_GP);
     if (m[this.rcuWord] !== gp) Atomics.store(m, this.rcuWord, gp);
-    if (this.rcuCur.length !== 0 || this.rcuWaitHead !== this.rcuWaitPtrs.length) this.rcuAdvance();
+    if (this.rcuCur.length === 0 && this.rcuWaitHead === this.rcuWaitPtrs.length) return;
+    // amortized: a grace period and a scan of the other threads every RCU_TICKS or RCU_BATCH
+    if (++this.rcuTicks < RCU_TICKS && this.rcuCur.length < RCU_BATCH) return;
+    this.rcuTicks = 0;
+    this.rcuAdvance();
   }
 
   /** Extended quiescent state (sleeping, idle, finished): grace periods stop waiting for us. */
@@ -342,7 +350,7 @@ export class NativeCpu implements Cpu {
 
   private rcuAdvance(): void {
     const cur = this.rcuCur;
-    if (cur.length >= RCU_BATCH || (cur.length !== 0 && this.rcuWaitHead === this.rcuWaitPtrs.length)) {
+    if (cur.length !== 0) {
       const gp = Atomics.add(this.m, CTRL_GP, 1) + 1;
       Atomics.store(this.m, this.rcuWord, gp);
       for (let i = 0; i < cur.length; i++) {
@@ -372,7 +380,8 @@ export class NativeCpu implements Cpu {
   private completedGp(): number {
     const m = this.m;
     let done = Atomics.load(m, CTRL_GP);
-    for (let slot = 0; slot < MAX_THREADS; slot++) {
+    const slots = Atomics.load(m, CTRL_NSLOTS);
+    for (let slot = 0; slot < slots; slot++) {
       const c = Atomics.load(m, this.heap.slotBase(slot) + SLOT_RCU);
       if (c !== 0 && c < done) done = c;
     }

@@ -23,6 +23,8 @@ const LINE = 16; // words per 64-byte cache line
 export const CTRL = NULL_PAGE_WORDS;
 /** next free word of the shared bump region (threads take chunks from it) */
 export const CTRL_TOP = CTRL;
+/** highest thread slot in use + 1 (grace periods scan that many slots) */
+export const CTRL_NSLOTS = CTRL + 1;
 /** RCU: the current grace-period number (starts at 1) */
 export const CTRL_GP = CTRL + LINE;
 /** set by the harness at the end of a run: loops stop, interruptible sleeps see a signal */
@@ -75,6 +77,20 @@ export class NativeHeap {
       this.m = new Int32Array(init);
     }
     this.words = this.m.length;
+  }
+
+  /** Registers a thread slot (grace periods look at slots below the highest registered). */
+  registerSlot(slot: number): void {
+    const m = this.m;
+    for (let n = Atomics.load(m, CTRL_NSLOTS); n < slot + 1; ) {
+      const seen = Atomics.compareExchange(m, CTRL_NSLOTS, n, slot + 1);
+      if (seen === n) break;
+      n = seen;
+    }
+  }
+
+  get slotsInUse(): number {
+    return Atomics.load(this.m, CTRL_NSLOTS);
   }
 
   slotBase(slot: number): number {
