@@ -67,7 +67,7 @@ export class RecordingCpu {
 for (const name of PLAIN_METHODS) {
   Object.defineProperty(RecordingCpu.prototype, name, {
     value: function (this: RecordingCpu, ...args: unknown[]) {
-      const result = (this.inner[name] as (...a: unknown[]) => unknown)(...args);
+      const result = (this.inner[name] as (...a: unknown[]) => unknown).apply(this.inner, args);
       this.log.push(name, result === undefined ? null : result);
       return result;
     },

@@ -8,6 +8,7 @@
 import type { ScenarioDef } from '../scenario.ts';
 import type { Cpu } from '../kernel/cpu.ts';
 import { NativeCpu } from './cpu.ts';
+import type { NativeHeap } from './heap.ts';
 import { NativePool } from './pool.ts';
 import { attachSession, createSession, fileUrl, type AttachData } from './session.ts';
 import type { NativeFences } from './variants.ts';
@@ -28,6 +29,23 @@ export interface NativeScenarioOptions {
   iterations?: number;
   pool?: NativePool;
   heapWords?: number;
+  /** an iteration whose threads have not all finished by then is abandoned (default 20 s) */
+  timeoutMs?: number;
+}
+
+/**
+ * Waits for every thread; past the timeout, sets the heap's kill word (spinning and sleeping
+ * threads throw) and, if that does not end them, terminates the workers.
+ */
+async function settleOrAbandon<T>(jobs: Promise<T>[], heap: NativeHeap, pool: NativePool, timeoutMs: number): Promise<PromiseSettledResult<T>[]> {
+  const all = Promise.allSettled(jobs);
+  const timeout = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
+  if ((await Promise.race([all, timeout(timeoutMs)])) !== 'timeout') return all;
+  heap.kill();
+  heap.wakeAll();
+  if ((await Promise.race([all, timeout(2000)])) !== 'timeout') return all;
+  await pool.terminateBusy();
+  return all;
 }
 
 async function loadScenarioDef(file: string): Promise<ScenarioDef<unknown>> {
@@ -82,7 +100,7 @@ export async function runScenarioNative(variantFile: string, scenarioFile: strin
         s.heap.kill();
       }
       s.heap.go();
-      const settled = await Promise.allSettled(jobs);
+      const settled = await settleOrAbandon(jobs, s.heap, pool, opts.timeoutMs ?? 20_000);
       for (const [k, r] of settled.entries()) {
         if (r.status === 'rejected') {
           s.heap.kill();
