@@ -308,7 +308,7 @@ function pollerRole(env: RoleEnv): void {
       signaled = fences.dma_fence_is_signaled(cpu, f);
       fences.dma_fence_is_signaled(cpu, stub);
       polls += 2;
-      if ((i & 15) === 0) {
+      if ((i & 63) === 0) {
         meter.count(polls);
         polls = 0;
         if (!meter.tick(monoMs())) break;

@@ -64,7 +64,7 @@ async function time(fn: () => unknown, data: MicroJobData): Promise<{ samples: n
   const batch = calibrate(fn, data.sampleMs * 1e6);
   const stats = await measure(fn, {
     gc: false,
-    min_samples: 12,
+    min_samples: 16, // >= 12 after mitata trims 2 + 2 outliers
     min_cpu_time: data.minCpuMs * 1e6,
     batch_samples: batch,
     batch_unroll: 4,
