@@ -71,6 +71,13 @@ describe('native primitives', () => {
     expect(cpu!.contended).toBe(0);
   });
 
+  it('taking a spinlock the thread already holds throws instead of hanging', () => {
+    const { cpus: [cpu] } = world();
+    const lock = cpu!.kmalloc(1, true);
+    cpu!.spin_lock(lock);
+    expect(() => cpu!.spin_lock_irqsave(lock)).toThrow(/spinlock recursion/);
+  });
+
   it('ktime_get is ns since the heap epoch and fits a heap word', () => {
     const { cpus: [cpu] } = world();
     const a = cpu!.ktime_get();

@@ -39,6 +39,25 @@ function settings(quick: boolean): Pick<MicroJobData, 'minCpuMs' | 'sampleMs' | 
   return quick ? { minCpuMs: 80, sampleMs: 1, heapWords: 1 << 20 } : { minCpuMs: 642, sampleMs: 1, heapWords: 1 << 20 };
 }
 
+/** A design's job gets this long (an operation that deadlocks or loops must not hang the run). */
+function jobTimeoutMs(quick: boolean, ops: number): number {
+  return 30_000 + ops * (quick ? 5_000 : 20_000);
+}
+
+async function withTimeout<T>(job: Promise<T>, ms: number, pool: NativePool): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  try {
+    const r = await Promise.race([job, timeout]);
+    if (r !== 'timeout') return r;
+    job.catch(() => undefined);
+    await pool.terminateBusy();
+    throw new Error(`did not finish within ${ms / 1000} s (an operation that deadlocks or never returns?); terminated`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function median(samples: readonly number[]): number {
   return quantile([...samples].sort((a, b) => a - b), 0.5);
 }
@@ -71,7 +90,8 @@ export async function runMicro(opts: MicroOptions): Promise<BenchRow[]> {
     log(`micro: ${v.name}`);
     let run: MicroMeasurement[];
     try {
-      run = await opts.pool.run<MicroMeasurement[]>({ module: WORKER, export: 'microJob', data: { ...base, variantFile: v.file, ops } satisfies MicroJobData });
+      const job = opts.pool.run<MicroMeasurement[]>({ module: WORKER, export: 'microJob', data: { ...base, variantFile: v.file, ops } satisfies MicroJobData });
+      run = await withTimeout(job, jobTimeoutMs(opts.quick, ops.length), opts.pool);
     } catch (err) {
       run = ops.map((op) => ({ op, samples: [], batch: 0, error: `worker failed: ${(err as Error).message}` }));
     }

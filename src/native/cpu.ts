@@ -13,9 +13,10 @@
 //    the scheduler tick) and goes offline while it sleeps; a grace period ends when every online
 //    thread has reported a quiescent state after it began (QSBR, as liburcu-qsbr); kfree_rcu
 //    queues the block and frees it at a quiescent state after such a grace period;
-//  - spinlocks: compare-exchange on the lock word, test-and-test-and-set spinning, time spent
-//    spinning counted per thread; after ~20 us of spinning the thread yields (a JS thread can be
-//    preempted holding a lock, which a kernel spinlock holder cannot);
+//  - spinlocks: compare-exchange of the lock word from 0 to the holder's slot + 1, test-and-
+//    test-and-set spinning, time spent spinning counted per thread; after ~20 us of spinning the
+//    thread yields (a JS thread can be preempted holding a lock, which a kernel spinlock holder
+//    cannot); taking a lock the thread already holds throws (an AA deadlock would hang the run);
 //  - sleeping: schedule_timeout waits with Atomics.wait on the task word, wake_up_state
 //    compare-exchanges it to TASK_RUNNING and Atomics.notify()s.
 
@@ -81,6 +82,8 @@ export class NativeCpu implements Cpu {
   private readonly yieldWord: number;
   private readonly epochMs: number;
   private readonly task: Ptr;
+  /** what this thread writes into a lock word it holds: its slot + 1 (so recursion shows) */
+  private readonly lockValue: number;
 
   // allocator
   private readonly heads = new Int32Array(MAX_CLASS + 1);
@@ -123,6 +126,7 @@ export class NativeCpu implements Cpu {
     this.rcuWord = this.slotBase + SLOT_RCU;
     this.yieldWord = this.slotBase + SLOT_YIELD;
     this.epochMs = opts.epochMs ?? monoMs();
+    this.lockValue = opts.slot + 1;
     heap.registerSlot(opts.slot);
     this.task = this.kmalloc(task_struct, true);
     Atomics.store(this.m, this.slotBase + SLOT_TASK, this.task);
@@ -225,11 +229,12 @@ export class NativeCpu implements Cpu {
   }
 
   spin_lock(lock: Ptr): void {
-    if (Atomics.compareExchange(this.m, lock, 0, 1) !== 0) this.spinSlow(lock);
+    if (Atomics.compareExchange(this.m, lock, 0, this.lockValue) !== 0) this.spinSlow(lock);
   }
 
   private spinSlow(lock: Ptr): void {
     const m = this.m;
+    if (Atomics.load(m, lock) === this.lockValue) throw new NativeBug(`BUG: spinlock recursion on CPU#${this.id}: the lock at ${lock} is already held by this thread`);
     const t0 = performance.now();
     this.contended++;
     let spins = 0;
@@ -237,7 +242,7 @@ export class NativeCpu implements Cpu {
       while (Atomics.load(m, lock) !== 0) {
         if ((++spins & 255) === 0) this.spinPause(t0, 'spinning on a lock');
       }
-      if (Atomics.compareExchange(m, lock, 0, 1) === 0) break;
+      if (Atomics.compareExchange(m, lock, 0, this.lockValue) === 0) break;
     }
     this.spinNs += (performance.now() - t0) * 1e6;
   }
@@ -253,13 +258,13 @@ export class NativeCpu implements Cpu {
   }
 
   spin_trylock(lock: Ptr): boolean {
-    return Atomics.compareExchange(this.m, lock, 0, 1) === 0;
+    return Atomics.compareExchange(this.m, lock, 0, this.lockValue) === 0;
   }
 
   spin_lock_irqsave(lock: Ptr): number {
     const flags = this.irqFlags;
     this.irqFlags = 0;
-    if (Atomics.compareExchange(this.m, lock, 0, 1) !== 0) this.spinSlow(lock);
+    if (Atomics.compareExchange(this.m, lock, 0, this.lockValue) !== 0) this.spinSlow(lock);
     return flags;
   }
 
