@@ -110,7 +110,10 @@ export class Execution {
     if (count <= 1) return 0;
     const alts = this.alts;
     for (let i = 0; i < count; i++) alts[i] = i;
-    const v = this.scheduler.choose(kind, alts, count, -1);
+    // 0 is what SC would do (the newest write; a store at the end of coherence order). Any
+    // other answer is a departure like a preemption, and costs one against the dfs bound:
+    // with stale reads free, dfs under the weak model would not be bounded at all.
+    const v = this.scheduler.choose(kind, alts, count, 0);
     this.record(kind, v);
     return v;
   }
