@@ -5,11 +5,9 @@
 // below its floor), 2 on bad input.
 
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../history/store.ts';
-import { saveRun } from '../history/store.ts';
+import { saveRun, writeFileAtomic } from '../history/store.ts';
 import { benchResultsSchema } from '../results/schema.ts';
-import { runBench } from '../native/bench.ts';
-import { planWorkloads } from '../native/bench.ts';
+import { formatResults, planWorkloads, runBench } from '../native/bench.ts';
 import { builtinVariants, resolveVariant, type VariantRef } from '../native/variants.ts';
 import { MICRO_OPS } from '../../bench/micro/ops.ts';
 
@@ -76,7 +74,7 @@ export async function run(args: string[]): Promise<number> {
     console.error(`fence-lab bench: [lab internal bug] results fail the schema at ${issue.path.join('.')}: ${issue.message}`);
     return 2;
   }
-  const json = `${JSON.stringify(results, null, 1)}\n`;
+  const json = formatResults(results);
   if (values.out) await writeFileAtomic(values.out, json);
   if (values.save) {
     const file = await saveRun({ schema: 1, context: results.context, bench: results });

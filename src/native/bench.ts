@@ -108,6 +108,12 @@ function irqText(rows: BenchRow[], runs: IrqLoadRun[], cores: number): string[] 
   return lines;
 }
 
+/** The results file: one row per line (as the report fixtures are), so a diff shows rows. */
+export function formatResults(results: BenchResults): string {
+  const head = JSON.stringify({ schema: results.schema, context: results.context });
+  return `${head.slice(0, -1)},"results":[\n${results.results.map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`;
+}
+
 export async function runBench(opts: BenchOptions): Promise<BenchOutput> {
   const plan = planWorkloads(opts.workloads, opts.quick);
   const cores = machineCores();
