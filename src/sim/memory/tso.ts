@@ -45,11 +45,14 @@ class StoreBuffer {
 export class TsoMemory implements MemoryModel {
   readonly name = 'tso' as const;
   private values = new Float64Array(1 << 14);
+  /** one past the highest word initialised this execution: what reset must clear */
+  private hi = 0;
   private buffers: StoreBuffer[] = [];
   private lastDrain = { cpu: 0, addr: 0, value: 0 };
 
   reset(cpus: number): void {
-    this.values.fill(0);
+    this.values.fill(0, 0, this.hi);
+    this.hi = 0;
     if (this.buffers.length !== cpus) this.buffers = Array.from({ length: cpus }, () => new StoreBuffer());
     for (const b of this.buffers) b.clear();
   }
@@ -62,6 +65,7 @@ export class TsoMemory implements MemoryModel {
       this.values = grown;
     }
     this.values.fill(value, addr, end);
+    if (end > this.hi) this.hi = end;
   }
 
   /** The oldest entry of `cpu`'s buffer reaches memory. */

@@ -24,7 +24,8 @@
 //   rmw        reads the coherence-latest message and writes right after it; nothing may
 //              later land in between. Its message continues the release sequence of the one
 //              it read. 'mb' = smp_mb(); rmw; smp_mb(). A conditional RMW that does not write
-//              (set bit already set, failed cmpxchg) is a read of the latest with `failOrder`.
+//              (set bit already set, failed cmpxchg) is a read with `failOrder`, like a
+//              READ_ONCE: of the latest write, or of an older one it would fail on too.
 //              'relaxed' RMWs are the non-value-returning ones (set_bit, atomic_inc): smp_rmb
 //              does not order their read half (LKMM: R4rmb = R \ Noreturn).
 //   fences     smp_mb (and the smp_mb__{before,after}_atomic / __after_spinlock variants):
@@ -61,6 +62,11 @@
 // Not covered (README "Memory models" lists each with its skipped test):
 //   load buffering: no promises, so a load never reads a store that is po-later in a thread
 //   that has not run it yet (LB+poonceonces is Sometimes in LKMM, Never here);
+//   an RMW that writes reads the latest write (LKMM also lets it read an older one and land
+//   right after it, before newer writes);
+//   smp_mb__{before,after}_atomic are full fences even with no RMW next to them;
+//   the fairness bound above (three stale reads of x in a row in MP are Never here).
+// Stronger than LKMM, never weaker:
 //   a waited-for reader that leaves its section and runs a whole new one before the grace
 //   period ends has that newer section joined too (stronger than LKMM, never weaker);
 //   only rcu_read_lock() opens a section here (LKMM's notion); the simulator also waits for
@@ -309,6 +315,21 @@ export class WeakMemory implements MemoryModel {
   rmw(cpu: number, addr: Ptr, f: RmwFn, order: MemOrder, failOrder: MemOrder): number {
     const c = this.cpus[cpu]!;
     let slot = this.slotOf[addr]! - 1;
+    if (slot >= 0) {
+      // Older writes it may read instead: those it fails on (LKMM: a failed conditional RMW
+      // is only a read). 0 = the latest, as for a load.
+      const h = this.histories[slot]!;
+      const floor = Math.max(at(c.cur, slot), this.depFloor(c, addr, slot));
+      let n = 1;
+      for (let i = h.length - 2; i >= floor; i--) if (f(h[i]!.value) === undefined) n++;
+      let k = n > 1 ? this.chooser.chooseIndex('r', n) : 0;
+      if (k > 0) {
+        let i = h.length - 1;
+        while (k > 0) if (f(h[--i]!.value) === undefined) k--;
+        this.observe(c, slot, h[i]!, readKind(failOrder));
+        return h[i]!.value;
+      }
+    }
     const latest = slot < 0 ? this.base[addr]! : this.histories[slot]![this.histories[slot]!.length - 1]!.value;
     const next = f(latest);
     if (next === undefined) {

@@ -1,0 +1,189 @@
+// fence-lab litmus: runs C litmus tests under the lab's memory models, exhaustively, and prints
+// herd7's vocabulary (Observation Never/Sometimes/Always, positive and negative witnesses)
+// next to the result the test states in its `Result:` line. Exit 0 when every test agrees with
+// it, 1 when one disagrees, 2 on bad input (the other tests are still run and printed).
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { LitmusError, parseLitmus } from '../litmus/parser.ts';
+import { LitmusRunError, runLitmus, type LitmusRun } from '../litmus/run.ts';
+import type { LitmusTest } from '../litmus/ast.ts';
+import type { FinalState, FinalValue } from '../litmus/condition.ts';
+import type { LitmusResult, ModelName } from '../results/types.ts';
+import { availableModels, MODEL_NAMES } from '../sim/memory/index.ts';
+import { encodePath } from '../sim/path.ts';
+
+const HELP = `usage: fence-lab litmus FILE|DIR... [options]
+
+Explores every execution of each C litmus test (for a directory: every *.litmus file below
+it) under a memory model, and compares herd7's observation with the test's Result: line.
+
+  --model M     memory model: ${MODEL_NAMES.join(', ')} (default weak; repeatable or comma list)
+  --states      also print every final state reached (* = satisfies the condition) and the
+                choice path of one witness execution
+  --json        print { "results": [...] } instead of text
+
+Exit status: 0 every test agrees with its Result: line, 1 one disagrees, 2 bad input.
+Only the weak model is meant to agree everywhere: sc and tso answer Never where LKMM
+says Sometimes whenever those architectures forbid the outcome.
+`;
+
+class UsageError extends Error {}
+
+function modelsOption(values: string[] | undefined): ModelName[] {
+  if (!values || values.length === 0) return ['weak'];
+  const models = values.flatMap((v) => v.split(',')).map((m) => m.trim()) as ModelName[];
+  for (const m of models) {
+    if (!MODEL_NAMES.includes(m)) throw new UsageError(`unknown --model '${m}'; models: ${MODEL_NAMES.join(', ')}`);
+    if (!availableModels().includes(m)) throw new UsageError(`--model ${m} is not built yet; available: ${availableModels().join(', ')}`);
+  }
+  return [...new Set(models)];
+}
+
+/** Every .litmus file named or below a named directory, in a stable order. */
+export function litmusFiles(args: string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name.endsWith('.litmus')) out.push(p);
+    }
+  };
+  for (const arg of args) {
+    let st;
+    try {
+      st = statSync(arg);
+    } catch {
+      throw new UsageError(`no such file or directory: ${arg}`);
+    }
+    if (st.isDirectory()) {
+      const before = out.length;
+      walk(arg);
+      if (out.length === before) throw new UsageError(`no .litmus files below ${arg}`);
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/** Runs one parsed test under one model: the JSON contract's row and the run itself. */
+export function litmusResult(file: string, test: LitmusTest, model: ModelName): { result: LitmusResult; run: LitmusRun } {
+  const run = runLitmus(test, model);
+  const expected = test.result;
+  return {
+    run,
+    result: {
+      file,
+      name: test.name,
+      model,
+      expected,
+      observed: run.observed,
+      agrees: expected === null ? null : expected === run.observed,
+      positive: run.positive,
+      negative: run.negative,
+      executions: run.executions,
+      ms: run.ms,
+    },
+  };
+}
+
+function agreement(r: LitmusResult): string {
+  if (r.expected === null) return 'no Result: line';
+  if (r.agrees) return `expected ${r.expected}: agrees`;
+  const stronger = r.observed === 'Never' || (r.expected === 'Always' && r.observed === 'Sometimes');
+  return `expected ${r.expected}: DISAGREES (${stronger ? 'stronger than LKMM' : 'weaker than LKMM'})`;
+}
+
+function showValue(v: FinalValue): string {
+  return typeof v === 'number' ? String(v) : v.loc;
+}
+
+function showState(s: FinalState): string {
+  const parts: string[] = [];
+  for (const [tid, regs] of Object.entries(s.registers)) for (const [r, v] of Object.entries(regs)) parts.push(`${tid}:${r}=${showValue(v)}`);
+  for (const [loc, v] of Object.entries(s.memory)) parts.push(`${loc}=${showValue(v)}`);
+  return parts.join('; ');
+}
+
+function printText(r: LitmusResult, run: LitmusRun, states: boolean): void {
+  const how = `${r.executions} execution${r.executions === 1 ? '' : 's'}, ${r.ms} ms`;
+  console.log(`Observation ${r.name} ${r.observed} ${r.positive} ${r.negative}   [${r.model}] ${agreement(r)} (${how})`);
+  if (!states) return;
+  for (const s of run.states) console.log(`  ${s.satisfies ? '*' : ' '} ${showState(s.state)}   (${s.executions} execution${s.executions === 1 ? '' : 's'})`);
+  if (run.witness) console.log(`  witness path: ${encodePath(run.witness)}`);
+}
+
+function summary(model: ModelName, results: LitmusResult[]): string {
+  const mine = results.filter((r) => r.model === model);
+  const stated = mine.filter((r) => r.agrees !== null);
+  const agree = stated.filter((r) => r.agrees).length;
+  const bad = stated.filter((r) => !r.agrees);
+  const ms = mine.reduce((sum, r) => sum + r.ms, 0);
+  const list = bad.map((r) => `${r.name} (${r.expected} expected, ${r.observed} observed)`).join(', ');
+  return `${model}: ${agree} of ${stated.length} agree with their Result: line${bad.length ? `; ${bad.length} ${bad.length === 1 ? 'disagrees' : 'disagree'}: ${list}` : ''} [${(ms / 1000).toFixed(2)} s]`;
+}
+
+export async function run(args: string[]): Promise<number> {
+  let values: { model?: string[]; json?: boolean; states?: boolean; help?: boolean };
+  let files: string[];
+  let models: ModelName[];
+  try {
+    const parsed = parseArgs({
+      args,
+      options: {
+        model: { type: 'string', multiple: true },
+        json: { type: 'boolean', default: false },
+        states: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    values = parsed.values;
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    if (parsed.positionals.length === 0) throw new UsageError('name at least one litmus file or directory');
+    models = modelsOption(values.model);
+    files = litmusFiles(parsed.positionals);
+  } catch (err) {
+    if (!(err instanceof UsageError) && !(err instanceof TypeError)) throw err;
+    console.error(`fence-lab litmus: ${err.message}\n\n${HELP}`);
+    return 2;
+  }
+
+  const results: LitmusResult[] = [];
+  let bad = false;
+  for (const file of files) {
+    const shown = path.relative(process.cwd(), file) || file;
+    let test: LitmusTest;
+    try {
+      test = parseLitmus(readFileSync(file, 'utf8'), shown);
+    } catch (err) {
+      if (!(err instanceof LitmusError) && !(err instanceof Error && 'code' in err)) throw err;
+      console.error(`fence-lab litmus: ${(err as Error).message}`);
+      bad = true;
+      continue;
+    }
+    for (const model of models) {
+      try {
+        const { result, run } = litmusResult(shown, test, model);
+        results.push(result);
+        if (!values.json) printText(result, run, values.states === true);
+      } catch (err) {
+        if (!(err instanceof LitmusRunError)) throw err;
+        console.error(`fence-lab litmus: ${shown}: ${err.message}`);
+        bad = true;
+      }
+    }
+  }
+  if (values.json) console.log(JSON.stringify({ results }, null, 2));
+  else {
+    console.log('');
+    for (const model of models) console.log(summary(model, results));
+  }
+  if (bad) return 2;
+  return results.some((r) => r.agrees === false) ? 1 : 0;
+}
