@@ -2,6 +2,8 @@
 // file and line while the other cells still run.
 
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +68,43 @@ describe('fence-lab check', () => {
     expect(cells['not-a-variant']!.error).toMatch(/does not extend a lab variant/);
     expect(cells['loops-forever']!.violation!.kind).toBe('step-bound');
     expect(stderr).toBe('');
+  });
+
+  it('runs a plug-in from a directory outside the lab that imports dma-fence-lab/variants/inline-lock.ts', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fence-lab-plugin-'));
+    const plugin = path.join(dir, 'locked-is-signaled.ts');
+    writeFileSync(
+      plugin,
+      `import type { Cpu, Ptr } from 'dma-fence-lab/src/kernel/cpu.ts';
+import Base from 'dma-fence-lab/variants/inline-lock.ts';
+
+export default class LockedIsSignaled extends Base {
+  static override title = 'inline-lock whose dma_fence_is_signaled takes the fence lock';
+  static override summary = 'A proposal written outside the lab.';
+  static override source = 'test/cli-check.test.ts';
+
+  override dma_fence_is_signaled(cpu: Cpu, fence: Ptr): boolean {
+    const flags = this.dma_fence_lock_irqsave(cpu, fence);
+    const signaled = this.dma_fence_is_signaled_locked(cpu, fence);
+    this.dma_fence_unlock_irqrestore(cpu, fence, flags);
+    return signaled;
+  }
+}
+`,
+    );
+    try {
+      const { code, stdout, stderr } = await fenceLab([
+        'check', '--scenario', 'is-signaled-put-uaf', '--model', 'sc', '--strategy', 'dfs', '--variant', 'inline-lock', '--variant', plugin, '--json',
+      ]);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      const cells = Object.fromEntries((JSON.parse(stdout) as CheckResults).results.map((r) => [r.variant, r]));
+      expect(cells['inline-lock']!.violation!.kind).toBe('use-after-free');
+      expect(cells['locked-is-signaled']).toMatchObject({ verdict: 'pass', complete: true });
+      expect(cells['locked-is-signaled']!.error).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects bad options with exit 2 and the usage', async () => {

@@ -1,5 +1,6 @@
-// kernel-notes 6.3 and R1: ops->enable_signaling runs at most once per fence whoever enables
-// signalling (add_callback, a waiter, the driver), and -- where the core calls it under the
+// kernel-notes 6.3 and R1: ops->enable_signaling runs at most once per fence, however many
+// enable signalling at once (here add_callback and a waiter, while the interrupt signals the
+// fence without waiting for either), and -- where the core calls it under the
 // fence lock ('locked-bool', designs a-d) -- never for a fence already signaled (the dma-fence.h
 // comment: "after dma_fence_signal was called, any enable_signaling call will have either been
 // completed, or never called at all"). The mock driver WARNs on either; a WARN is a violation.
@@ -32,11 +33,20 @@ export default scenario({
       },
     },
     {
-      name: 'driver',
+      name: 'waiter',
       cpu: 1,
       context: 'process',
-      run(cpu, fences, { drv, f }) {
+      run(cpu, fences, { f }) {
         fences.dma_fence_enable_sw_signaling(cpu, f);
+      },
+    },
+    {
+      // Drivers signal whether or not signalling was enabled ("many implementations can call
+      // dma_fence_signal() even when before @enable_signaling has been called").
+      name: 'irq',
+      cpu: 2,
+      context: 'hardirq',
+      run(cpu, fences, { drv, f }) {
         mock_hw_complete(cpu, drv, 1);
         fences.dma_fence_signal(cpu, f);
       },
