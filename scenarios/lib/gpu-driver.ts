@@ -7,7 +7,7 @@
 import type { Cpu, LoadedModule, Ptr } from '../../src/kernel/cpu.ts';
 import { NULL } from '../../src/kernel/cpu.ts';
 import {
-  BUG_ON, READ_ONCE, WRITE_ONCE, kfree, kfree_rcu, kzalloc, module_load, spin_lock, spin_lock_init,
+  BUG_ON, READ_ONCE, WRITE_ONCE, atomic_fetch_add, kfree, kfree_rcu, kzalloc, module_load, spin_lock, spin_lock_init,
   spin_lock_irqsave, spin_unlock, spin_unlock_irqrestore, str_read, xchg,
 } from '../../src/kernel/primitives.ts';
 import { dma_fence, dma_fence_cb, dma_fence_ops, list_head } from '../../src/kernel/dma-fence.ts';
@@ -221,15 +221,42 @@ export interface Consumer {
   module: LoadedModule;
   /** function pointer of the callback that sets consumer_cb.seen */
   mark_seen: Ptr;
+  /** function pointer of the callback that records in consumer_cb.seen the order it ran in */
+  record_order: Ptr;
 }
 
 /** The consumer side (another driver, sync_file, drm_sched): a module with one fence callback. */
 export function consumer_load(cpu: Cpu): Consumer {
   const module = module_load(cpu, {
     name: 'consumer',
-    functions: { mark_seen: (cpu: Cpu, _f: Ptr, cb: Ptr) => WRITE_ONCE(cpu, cb - consumer_cb.base + consumer_cb.seen, 1) },
+    functions: {
+      mark_seen: (cpu: Cpu, _f: Ptr, cb: Ptr) => WRITE_ONCE(cpu, cb - consumer_cb.base + consumer_cb.seen, 1),
+      // seen = 1, 2, 3... in the order the callbacks ran
+      record_order: (cpu: Cpu, _f: Ptr, cb: Ptr) => WRITE_ONCE(cpu, cb - consumer_cb.base + consumer_cb.seen, atomic_fetch_add(cpu, 1, module.data['order']!) + 1),
+    },
+    data: { order: 1 },
   });
-  return { module, mark_seen: module.fn['mark_seen']! };
+  return { module, mark_seen: module.fn['mark_seen']!, record_order: module.fn['record_order']! };
+}
+
+/**
+ * The driver gives up on the context (nouveau_fence_context_kill, GPU reset): every fence it
+ * still has pending gets `error` and is signaled, in seqno order, under the context lock.
+ */
+export function gpu_context_kill(cpu: Cpu, fences: Fences, drv: GpuDriver, error: number): void {
+  const lock = drv.fctx + gpu_fctx.lock;
+  const flags = spin_lock_irqsave(cpu, lock);
+  const done: Ptr[] = [];
+  for (const node of list_entries(cpu, drv.fctx + gpu_fctx.pending)) {
+    const f = node - gpu_fence.node;
+    list_del_init(cpu, node);
+    fences.dma_fence_set_error(cpu, f, error);
+    if (usesContextLock(fences)) fences.dma_fence_signal_locked(cpu, f);
+    else fences.dma_fence_signal(cpu, f);
+    done.push(f);
+  }
+  spin_unlock_irqrestore(cpu, lock, flags);
+  for (const f of done) fences.dma_fence_put(cpu, f);
 }
 
 /** What a consumer does with a driver name (sync_file's SYNC_IOC_FILE_INFO copies it). */

@@ -49,6 +49,7 @@ defineBits(dma_fence, dma_fence.flags, ['INITIALIZED', 'INLINE_LOCK', 'SEQNO64',
 
 export const ENOENT = 2;
 export const EIO = 5;
+export const ENODEV = 19;
 export const EINVAL = 22;
 export const EDEADLK = 35;
 export const ETIME = 62;

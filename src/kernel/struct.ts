@@ -42,6 +42,7 @@ export function defineStruct<const F extends readonly FieldSpec[]>(
   if (clash) throw new Error(`struct ${name}: a field may not be called '${clash}' (the layout itself has that property); rename it`);
   const layout: StructLayout = { name, label, size: fieldsAt.length, fieldsAt };
   layouts.set(name, layout);
+  inheritBitNames(name, fields);
   const offsets: Record<string, number> = {};
   fieldsAt.forEach((names, offset) => {
     for (const n of names) {
@@ -60,6 +61,20 @@ export function fieldName(layout: StructLayout, offset: number): string {
 }
 
 const bitNames = new Map<string, readonly string[]>();
+
+/** A nested struct's named flag bits keep their names inside the outer struct. */
+function inheritBitNames(name: string, fields: readonly FieldSpec[]): void {
+  let offset = 0;
+  for (const spec of fields) {
+    if (typeof spec === 'object' && 'struct' in spec) {
+      for (let i = 0; i < spec.struct.size; i++) {
+        const names = bitNames.get(`${spec.struct.name}:${i}`);
+        if (names) bitNames.set(`${name}:${offset + i}`, names);
+      }
+    }
+    offset += namesOf(spec).length;
+  }
+}
 
 /** Names the bits of a flags word, so traces print `SIGNALED` rather than `3`. */
 export function defineBits(layout: StructLayout, offset: number, names: readonly string[]): void {

@@ -42,6 +42,8 @@ const AUTO_HUNT = 2_000;
 
 /** Executions the shrinker may spend per preemption bound. */
 const SHRINK_BUDGET = 5_000;
+/** The largest bound the shrinker tries: beyond it exhaustive search costs more than it gives. */
+const MAX_SHRINK_BOUND = 3;
 const DEFAULT_STEP_BOUND = 20_000;
 
 type Gen = Generator<unknown, unknown, unknown>;
@@ -144,7 +146,7 @@ function elapsed(started: number): number {
  */
 function shrink(program: Program, model: ModelName, stepBound: number, failing: ExecutionResult): ExecutionResult {
   const kind = failing.violation!.kind;
-  for (let bound = 0; bound < failing.preemptions; bound++) {
+  for (let bound = 0; bound < Math.min(failing.preemptions, MAX_SHRINK_BOUND + 1); bound++) {
     const dfs = new DfsScheduler(bound);
     const ex = newExecution(model, dfs, stepBound);
     for (let n = 0; n < SHRINK_BUDGET && dfs.startExecution(); n++) {

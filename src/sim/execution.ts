@@ -265,7 +265,10 @@ export class Execution {
         throw this.deadlock();
       }
       let preferred = preferredOk ? this.last!.tid : -1;
-      if (preferredOk && this.last!.spinning) preferred = this.nextAfter(this.last!.tid, n);
+      if (preferredOk && this.last!.spinning) {
+        preferred = this.nextAfter(this.last!.tid, n);
+        this.scheduler.yielded?.(this.last!.tid);
+      }
       let chosen = alts[0]!;
       if (n > 1) {
         chosen = this.scheduler.choose('t', alts, n, preferred);

@@ -43,6 +43,10 @@ export class AutoScheduler implements Scheduler {
     return this.current.choose(kind, alts, count, preferred);
   }
 
+  yielded(tid: number): void {
+    this.current.yielded?.(tid);
+  }
+
   endExecution(): void {
     this.current.endExecution();
   }

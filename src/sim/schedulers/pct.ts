@@ -51,6 +51,13 @@ export class PctScheduler implements Scheduler {
     return best;
   }
 
+  /** A spinning thread drops below every other, or PCT would let it spin forever (Coyote does the same with yields). */
+  yielded(tid: number): void {
+    let lowest = 0;
+    for (const p of this.priority.values()) lowest = Math.min(lowest, p);
+    this.priority.set(tid, lowest - 1);
+  }
+
   endExecution(): void {
     this.k = Math.max(this.k, this.step);
   }

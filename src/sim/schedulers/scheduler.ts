@@ -14,6 +14,8 @@ export interface Scheduler {
    * `alts` is a reused buffer: copy it to keep it.
    */
   choose(kind: ChoiceKind, alts: readonly number[], count: number, preferred: number): number;
+  /** Thread `tid` spins in cpu_relax(): a hint that others should run first. */
+  yielded?(tid: number): void;
   /** Called when an execution ends, before the next startExecution. */
   endExecution(): void;
   /** True when the strategy explored everything it set out to (exhaustive strategies only). */
