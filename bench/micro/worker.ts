@@ -1,7 +1,12 @@
-// One micro-benchmark job, run on a worker thread of its own so every design gets a fresh V8
-// isolate: call sites inside the shared kernel code (primitives, list helpers) then only ever see
-// one design class and the NativeCpu, and the order designs run in cannot change what the JIT
-// does to the next one. The floors run in a job of their own the same way.
+// A micro-benchmark server: one per design (and one for the floors), each on a worker thread of
+// its own, so every design gets a fresh V8 isolate: call sites inside the shared kernel code
+// (primitives, list helpers) only ever see one design class and the NativeCpu, and what the JIT
+// did for one design cannot change the next. The runner (run.ts) keeps every server alive and
+// hands out short slices in rounds (operation by operation, designs in turn), so a machine whose
+// speed drifts during the run slows every design alike instead of whichever ran at the time.
+//
+// Commands come through a small shared control block; each slice's samples go back as a
+// progress message. Only one server measures at a time; the others sleep in Atomics.wait.
 
 import { measure } from 'mitata';
 import { NativeCpu } from '../../src/native/cpu.ts';
@@ -12,30 +17,33 @@ import { kzalloc } from '../../src/kernel/primitives.ts';
 import type { Fences } from '../../src/scenario.ts';
 import { buildWorld, floorBody, opBody } from './ops.ts';
 
-export interface MicroJobData {
-  /** null: measure the floors */
+export interface MicroServerData {
+  /** null: a server for the floors */
   variantFile: string | null;
-  /** operation names, or floor metrics when variantFile is null */
+  /** what it can measure: operation names, floor metrics, "local:<floor metric>" */
   ops: string[];
-  /** mitata's min_cpu_time per operation, ms */
-  minCpuMs: number;
   /** time one sample (one batch of calls) should take, ms */
   sampleMs: number;
   heapWords: number;
+  /** control block: CTRL_SEQ, CTRL_OP, CTRL_MS (Int32) */
+  ctrl: SharedArrayBuffer;
 }
 
-export interface MicroMeasurement {
-  /** an operation, a floor metric, or "local:<floor>" (a floor measured in this design's worker) */
+export const CTRL_SEQ = 0;
+/** index into `ops`, or -1: quit */
+export const CTRL_OP = 1;
+/** the slice's mitata min_cpu_time, ms */
+export const CTRL_MS = 2;
+
+export interface SliceResult {
+  seq: number;
   op: string;
-  /** ns per call, one per batch, as mitata reports them (2 + 2 outliers trimmed) */
+  /** ns per call, one per batch (mitata trims 2 + 2 outliers per slice) */
   samples: number[];
-  /** calls per sample */
-  batch: number;
   error?: string;
 }
 
 const now = () => performance.now() * 1e6;
-const LOCAL_FLOORS = ['noop', 'atomics-load', 'atomics-cmpxchg'];
 
 /**
  * Calls per sample so that a sample takes about `sampleNs` (a multiple of mitata's unroll, 4):
@@ -60,63 +68,64 @@ function calibrate(fn: () => unknown, sampleNs: number): number {
   return Math.min(1 << 24, Math.max(4, Math.round(sampleNs / perCall / 4) * 4));
 }
 
-async function time(fn: () => unknown, data: MicroJobData): Promise<{ samples: number[]; batch: number }> {
-  const batch = calibrate(fn, data.sampleMs * 1e6);
+async function slice(fn: () => unknown, batch: number, minCpuMs: number): Promise<number[]> {
   const stats = await measure(fn, {
     gc: false,
-    min_samples: 16, // >= 12 after mitata trims 2 + 2 outliers
-    min_cpu_time: data.minCpuMs * 1e6,
+    min_samples: 12, // mitata trims 2 + 2 outliers only above 12
+    min_cpu_time: minCpuMs * 1e6,
     batch_samples: batch,
     batch_unroll: 4,
     batch_threshold: Infinity,
     warmup_samples: 2,
     warmup_threshold: Infinity,
   });
-  return { samples: stats.samples, batch };
+  return stats.samples;
 }
 
-export async function microJob(data: MicroJobData): Promise<MicroMeasurement[]> {
+export async function microServer(data: MicroServerData, progress: (r: SliceResult) => void): Promise<string> {
+  const ctrl = new Int32Array(data.ctrl);
   const heap = new NativeHeap(data.heapWords);
   const cpu = new NativeCpu(heap, new NativeRegistry(), { slot: 0 });
-  const out: MicroMeasurement[] = [];
-  if (data.variantFile === null) {
-    const word = kzalloc(cpu, 16);
-    for (const metric of data.ops) {
-      try {
-        out.push({ op: metric, ...(await time(floorBody(metric, cpu, word), data)) });
-      } catch (err) {
-        out.push({ op: metric, samples: [], batch: 0, error: (err as Error).message });
-      }
-    }
-    return out;
-  }
-  const cls = await loadVariantClass(data.variantFile);
-  const fences = new cls() as unknown as Fences;
-  let world;
-  try {
-    fences.dma_buf_init(cpu);
-    world = buildWorld(cpu, fences);
-  } catch (err) {
-    const error = `set-up failed: ${(err as Error).message}`;
-    return data.ops.map((op) => ({ op, samples: [], batch: 0, error }));
-  }
-  // the floors again, in this isolate right before the operations: the below-floor guard compares
-  // against these, so a floor measured while the machine was busier cannot flag a design
   const word = kzalloc(cpu, 16);
-  for (const metric of LOCAL_FLOORS) {
+  const bodies = new Map<string, () => unknown>();
+  let setupError: string | undefined;
+  let fences: Fences | undefined;
+  let world: ReturnType<typeof buildWorld> | undefined;
+  if (data.variantFile !== null) {
     try {
-      out.push({ op: `local:${metric}`, ...(await time(floorBody(metric, cpu, word), { ...data, minCpuMs: Math.min(50, data.minCpuMs) })) });
-    } catch {
-      // a floor that cannot be measured only weakens the guard
-    }
-  }
-  for (const op of data.ops) {
-    try {
-      const fn = opBody(op, cpu, fences, world);
-      out.push({ op, ...(await time(fn, data)) });
+      const cls = await loadVariantClass(data.variantFile);
+      fences = new cls() as unknown as Fences;
+      fences.dma_buf_init(cpu);
+      world = buildWorld(cpu, fences);
     } catch (err) {
-      out.push({ op, samples: [], batch: 0, error: `${(err as Error).name}: ${(err as Error).message}` });
+      setupError = `set-up failed: ${(err as Error).message}`;
     }
   }
-  return out;
+  const bodyOf = (op: string): () => unknown => {
+    let fn = bodies.get(op);
+    if (!fn) {
+      if (op.startsWith('local:')) fn = floorBody(op.slice(6), cpu, word);
+      else if (data.variantFile === null) fn = floorBody(op, cpu, word);
+      else if (setupError !== undefined) throw new Error(setupError);
+      else fn = opBody(op, cpu, fences!, world!);
+      bodies.set(op, fn);
+    }
+    return fn;
+  };
+  const batches = new Map<string, number>();
+  for (let seen = 0; ; ) {
+    while (Atomics.load(ctrl, CTRL_SEQ) === seen) Atomics.wait(ctrl, CTRL_SEQ, seen, 1000);
+    seen = Atomics.load(ctrl, CTRL_SEQ);
+    const index = Atomics.load(ctrl, CTRL_OP);
+    if (index < 0) return 'done';
+    const op = data.ops[index]!;
+    try {
+      const fn = bodyOf(op);
+      let batch = batches.get(op);
+      if (batch === undefined) batches.set(op, (batch = calibrate(fn, data.sampleMs * 1e6)));
+      progress({ seq: seen, op, samples: await slice(fn, batch, Atomics.load(ctrl, CTRL_MS)) });
+    } catch (err) {
+      progress({ seq: seen, op, samples: [], error: `${(err as Error).name}: ${(err as Error).message}` });
+    }
+  }
 }

@@ -117,22 +117,29 @@ export function formatResults(results: BenchResults): string {
 export async function runBench(opts: BenchOptions): Promise<BenchOutput> {
   const plan = planWorkloads(opts.workloads, opts.quick);
   const cores = machineCores();
-  const pool = new NativePool();
   const rows: BenchRow[] = [];
   const text: string[] = [];
-  try {
-    if (plan.micro) {
-      const microRows = await runMicro({ variants: plan.micro.length > 0 ? opts.variants : [], ops: plan.micro, quick: opts.quick, pool, log: opts.log });
+  // a pool per part: the interrupt-load threads start from fresh isolates, and the micro
+  // servers' memory is given back before they start
+  if (plan.micro) {
+    const pool = new NativePool();
+    try {
+      const microRows = await runMicro({ variants: opts.variants, ops: plan.micro, quick: opts.quick, pool, log: opts.log });
       rows.push(...microRows);
       text.push(...microText(microRows), '');
+    } finally {
+      await pool.close();
     }
-    if (plan.irq.length > 0) {
+  }
+  if (plan.irq.length > 0) {
+    const pool = new NativePool();
+    try {
       const out = await runIrqLoad({ variants: opts.variants, configs: plan.irq, timing: timingFor(opts.quick), pool, cores, log: opts.log });
       rows.push(...out.rows);
       text.push(...irqText(out.rows, out.runs, cores), '');
+    } finally {
+      await pool.close();
     }
-  } finally {
-    await pool.close();
   }
   return { results: { schema: 1, context: environmentContext(), results: rows }, text };
 }
