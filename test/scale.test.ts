@@ -3,11 +3,12 @@
 // Every CLI run here is a few cells of the R9 scenario and a race-free fixture scenario.
 
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { run as merge } from '../src/cli/merge.ts';
 import { parseResultsFile } from '../src/results/schema.ts';
 import type { CheckResults } from '../src/results/types.ts';
 import { runTasks, task } from '../src/sim/pool.ts';
@@ -97,15 +98,14 @@ describe('fence-lab check at scale', () => {
   it('gives the same verdicts, in the same order, with --jobs 1 and --jobs 2; shards 1/3..3/3 merge into the same run', async () => {
     const dir = tmp();
     const args = [...MATRIX, '--executions', '2000'];
-    const [one, two, textOne, textTwo] = await Promise.all([
-      fenceLab([...args, '--jobs', '1', '--json']),
-      fenceLab([...args, '--jobs', '2', '--json', '--out', path.join(dir, 'two.json')]),
-      fenceLab([...args, '--jobs', '1']),
-      fenceLab([...args, '--jobs', '2']),
+    const file = (name: string) => path.join(dir, `${name}.json`);
+    // Text on stdout, JSON via --out; progress lines every 100 ms off a terminal, none with --quiet.
+    const [one, two] = await Promise.all([
+      fenceLab([...args, '--jobs', '1', '--quiet', '--out', file('one')], { FENCE_LAB_PROGRESS_MS: '100' }),
+      fenceLab([...args, '--jobs', '2', '--out', file('two')], { FENCE_LAB_PROGRESS_MS: '100' }),
     ]);
-    expect([one.code, two.code, textOne.code, textTwo.code]).toEqual([0, 0, 0, 0]);
-    const single = JSON.parse(one.stdout) as CheckResults;
-    expect(single.results).toHaveLength(CELLS);
+    expect([one.code, two.code]).toEqual([0, 0]);
+    const single = JSON.parse(readFileSync(file('one'), 'utf8')) as CheckResults;
     expect(single.results.map((r) => `${r.variant}/${r.scenario}/${r.verdict}`)).toEqual([
       'current-shared-lock/is-signaled-put-uaf/violation',
       'alpha/is-signaled-put-uaf/violation',
@@ -114,40 +114,57 @@ describe('fence-lab check at scale', () => {
       'alpha/held-ref-signal/pass',
       'beta/held-ref-signal/pass',
     ]);
-    expect(withoutTimes(JSON.parse(two.stdout) as CheckResults)).toBe(withoutTimes(single));
-    expect(readFileSync(path.join(dir, 'two.json'), 'utf8')).toBe(`${two.stdout.trimEnd()}\n`);
-    expect(textWithoutTimes(textTwo.stdout)).toBe(textWithoutTimes(textOne.stdout));
+    expect(withoutTimes(JSON.parse(readFileSync(file('two'), 'utf8')) as CheckResults)).toBe(withoutTimes(single));
+    expect(textWithoutTimes(two.stdout)).toBe(textWithoutTimes(one.stdout));
+    expect(one.stderr).toBe('');
+    expect(two.stderr).toMatch(/^fence-lab check: \d\/6 cells/m);
+    expect(two.stderr).toMatch(/^fence-lab check: 6\/6 cells in \d/m);
+    expect(two.stderr).not.toContain('\x1b[');
 
-    const shards = await Promise.all([1, 2, 3].map((i) => fenceLab([...args, '--shard', `${i}/3`, '--jobs', String(1 + (i % 2)), '--out', path.join(dir, `shard${i}.json`)])));
+    const shards = await Promise.all([1, 2, 3].map((i) => fenceLab([...args, '--shard', `${i}/3`, '--jobs', '1', '--quiet', '--json', '--out', file(`shard${i}`)])));
     expect(shards.map((s) => s.code)).toEqual([0, 0, 0]);
-    const shard2 = parseResultsFile(readFileSync(path.join(dir, 'shard2.json'), 'utf8'), 'shard2.json');
-    expect(shard2.kind === 'check' && shard2.check.shard).toMatchObject({ index: 2, count: 3, planned: CELLS });
-    const merged = await fenceLab(['merge', ...[3, 1, 2].map((i) => path.join(dir, `shard${i}.json`)), '--json', '--out', path.join(dir, 'merged.json')]);
+    expect(JSON.parse(shards[1]!.stdout).shard).toMatchObject({ index: 2, count: 3, planned: CELLS });
+    const merged = await fenceLab(['merge', file('shard3'), file('shard1'), file('shard2'), '--json', '--out', file('merged')]);
     expect(merged.code).toBe(0);
     expect(withoutTimes(JSON.parse(merged.stdout) as CheckResults)).toBe(withoutTimes(single));
-    expect(withoutTimes(JSON.parse(readFileSync(path.join(dir, 'merged.json'), 'utf8')) as CheckResults)).toBe(withoutTimes(single));
-
-    const missing = await fenceLab(['merge', path.join(dir, 'shard1.json'), path.join(dir, 'shard3.json')]);
-    expect(missing).toMatchObject({ code: 2, stdout: '' });
-    expect(missing.stderr).toContain('missing shard 2/3');
-    const other = await fenceLab([...args.slice(0, -1), '2001', '--shard', '2/3', '--quiet', '--out', path.join(dir, 'other2.json')]);
-    expect(other.code).toBe(0);
-    const mixed = await fenceLab(['merge', path.join(dir, 'shard1.json'), path.join(dir, 'other2.json'), path.join(dir, 'shard3.json')]);
-    expect(mixed.code).toBe(2);
-    expect(mixed.stderr).toMatch(/are not shards of one run/);
-    const notShard = await fenceLab(['merge', path.join(dir, 'two.json')]);
-    expect(notShard.stderr).toMatch(/two\.json: not a shard/);
+    expect(readFileSync(file('merged'), 'utf8')).toBe(`${merged.stdout.trimEnd()}\n`);
   });
 
-  it('prints plain progress lines off a terminal, none with --quiet', async () => {
-    const args = [...MATRIX, '--executions', '4000', '--jobs', '2'];
-    const env = { FENCE_LAB_PROGRESS_MS: '100' };
-    const [loud, quiet] = await Promise.all([fenceLab(args, env), fenceLab([...args, '--quiet'], env)]);
-    expect([loud.code, quiet.code]).toEqual([0, 0]);
-    expect(loud.stderr).toMatch(/^fence-lab check: \d\/6 cells/m);
-    expect(loud.stderr).toMatch(/^fence-lab check: 6\/6 cells in \d/m);
-    expect(loud.stderr).not.toContain('\x1b[');
-    expect(quiet.stderr).toBe('');
+  it('merge refuses files that are not the shards of one run', async () => {
+    const dir = tmp();
+    const cell = { variant: 'v', scenario: 's', model: 'sc', strategy: 'auto', verdict: 'pass', expected: 'pass', complete: true, executions: 1, ms: 1 };
+    const write = (name: string, body: object) => {
+      const f = path.join(dir, name);
+      writeFileSync(f, JSON.stringify(body));
+      return f;
+    };
+    const shard = (index: number, extra: object = {}) => ({ index, count: 3, planned: 4, plan: 'p1', ...extra });
+    const s1 = write('s1.json', { results: [cell, cell], shard: shard(1) });
+    const s2 = write('s2.json', { results: [cell], shard: shard(2) });
+    const s3 = write('s3.json', { results: [cell], shard: shard(3) });
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((m: string) => void errors.push(m));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      expect(await merge([s1, s2, s3])).toBe(0);
+      expect(await merge([s1, s3])).toBe(2);
+      expect(await merge([s1, s2, s2, s3])).toBe(2);
+      expect(await merge([s1, write('o2.json', { results: [cell], shard: shard(2, { plan: 'p2' }) }), s3])).toBe(2);
+      expect(await merge([s1, write('p2.json', { results: [], shard: shard(2), partial: true }), s3])).toBe(2);
+      expect(await merge([s1, write('one.json', { results: [cell] }), s3])).toBe(2);
+      expect(await merge([s1, write('bad.json', { results: [{ ...cell, verdict: 'maybe' }], shard: shard(2) }), s3])).toBe(2);
+    } finally {
+      spy.mockRestore();
+      log.mockRestore();
+    }
+    expect(errors).toEqual([
+      'fence-lab merge: missing shard 2/3',
+      expect.stringMatching(/s2\.json and .*s2\.json are both shard 2\/3/),
+      expect.stringMatching(/o2\.json \(shard 2\/3, plan p2, 4 cells\) and .*s1\.json \(shard 1\/3, plan p1, 4 cells\) are not shards of one run/),
+      expect.stringMatching(/p2\.json: shard 2\/3 was interrupted \(partial results\); run it again/),
+      expect.stringMatching(/one\.json: not a shard \(no "shard" field\)/),
+      expect.stringMatching(/bad\.json: results\[0\]\.verdict: /),
+    ]);
   });
 
   it('on Ctrl-C stops the workers, prints the finished cells and writes valid partial results', async () => {

@@ -11,7 +11,7 @@ import { environmentContext } from '../results/context.ts';
 import type { RunRecord } from '../results/run-record.ts';
 import { runParts } from '../results/run-record.ts';
 import { parseResultsFile, ResultsFileError } from '../results/schema.ts';
-import type { CheckResults } from '../results/types.ts';
+import type { CheckResult, CheckResults } from '../results/types.ts';
 import { writeReport, type ReportInputs } from '../report/index.ts';
 import { planCells } from '../sim/cells.ts';
 import { DEFAULT_CHECK } from '../sim/check.ts';
@@ -21,7 +21,7 @@ import { defaultJobs } from '../sim/pool.ts';
 import { builtinScenarioFiles, builtinVariantFiles } from '../sim/registry.ts';
 import { printMatrix } from './check-output.ts';
 import { progressMode } from './progress.ts';
-import { runCells, type CellsRun } from './run-cells.ts';
+import { runCells, type ReportedRun } from './run-cells.ts';
 
 const HELP = `usage: fence-lab report [--quick] [--out DIR] [--from RESULTS.json ...] [--save] [--jobs N] [--quiet]
 
@@ -43,7 +43,7 @@ written (exit 130).
 /** Budget for --quick: enough to find every catalogued race; verification may stay incomplete. */
 const QUICK_EXECUTIONS = 20_000;
 
-async function runChecks(quick: boolean, jobs: number, quiet: boolean): Promise<CellsRun> {
+async function runChecks(quick: boolean, jobs: number, quiet: boolean): Promise<ReportedRun<CheckResult>> {
   const options = { ...DEFAULT_CHECK, executions: quick ? QUICK_EXECUTIONS : DEFAULT_CHECK.executions };
   const cells = planCells(builtinVariantFiles(), builtinScenarioFiles(), availableModels());
   return runCells(cells, options, { jobs, progress: progressMode(quiet), label: 'fence-lab report' });
