@@ -44,7 +44,10 @@ function kernelPlugin(): esbuild.Plugin {
     name: 'fence-lab-kernel',
     setup(build) {
       // `import Base from 'dma-fence-lab/variants/inline-lock.ts'` works from a plug-in anywhere.
-      build.onResolve({ filter: /^dma-fence-lab\// }, (args) => ({ path: path.join(LAB_ROOT, args.path.slice(PACKAGE_PREFIX.length)) }));
+      build.onResolve({ filter: /^dma-fence-lab\// }, (args) => {
+        const resolved = path.join(LAB_ROOT, args.path.slice(PACKAGE_PREFIX.length));
+        return isRuntimeModule(resolved) ? { path: pathToFileURL(resolved).href, external: true } : { path: resolved };
+      });
       build.onResolve({ filter: /^[./]/ }, (args) => {
         const resolved = path.resolve(args.resolveDir, args.path);
         if (isRuntimeModule(resolved)) return { path: pathToFileURL(resolved).href, external: true };
