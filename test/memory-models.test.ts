@@ -186,6 +186,8 @@ describe('dma_fence races that only weak memory exposes (kernel-notes section 5)
       const r = check(variant, cases[name]!, dfs('weak'));
       expect(r.verdict).toBe('violation');
       expect(r.violation!.kind).toBe(kind);
+      // The trace says which read was stale, and what the newest write was.
+      expect(r.violation!.trace).toMatch(/\) = \S+ \[stale: newest \S+\]/);
       const again = check(variant, cases[name]!, { ...dfs('weak'), strategy: 'replay', replay: r.violation!.replay });
       expect(again.violation!.kind).toBe(kind);
     });

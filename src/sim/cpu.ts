@@ -40,7 +40,7 @@ export class SimCpu {
     const ex = this.ex;
     ex.check(this.t, addr, false, prim);
     const v = ex.memory.load(this.id, addr, order);
-    if (ex.tracing) ex.recordEvent(this.t, `${prim}(${ex.heap.name(addr)}) = ${this.value(v)}`);
+    if (ex.tracing) ex.recordEvent(this.t, `${prim}(${ex.heap.name(addr)}) = ${this.value(v)}${ex.memory.traceNote(this.id, (x) => this.value(x))}`);
     return v;
   }
 
@@ -54,14 +54,14 @@ export class SimCpu {
     const ex = this.ex;
     ex.check(this.t, addr, true, prim);
     ex.memory.store(this.id, addr, value, order);
-    if (ex.tracing) ex.recordEvent(this.t, `${prim}(${ex.heap.name(addr)}, ${this.value(value)})`);
+    if (ex.tracing) ex.recordEvent(this.t, `${prim}(${ex.heap.name(addr)}, ${this.value(value)})${ex.memory.traceNote(this.id, (x) => this.value(x))}`);
   }
 
   private rmwOp(addr: Ptr, f: RmwFn, order: MemOrder, failOrder: MemOrder, prim: string, argText: string): number {
     const ex = this.ex;
     ex.check(this.t, addr, true, prim);
     const old = ex.memory.rmw(this.id, addr, f, order, failOrder);
-    if (ex.tracing) ex.recordEvent(this.t, `${prim}(${argText}${ex.heap.name(addr)}) = ${show(old)}`);
+    if (ex.tracing) ex.recordEvent(this.t, `${prim}(${argText}${ex.heap.name(addr)}) = ${show(old)}${ex.memory.traceNote(this.id, show)}`);
     return old;
   }
 
@@ -152,7 +152,7 @@ export class SimCpu {
     ex.check(this.t, addr, false, prim);
     const v = ex.memory.load(this.id, addr, order);
     const set = (v & (1 << nr)) !== 0;
-    if (ex.tracing) ex.recordEvent(this.t, `${prim}(${this.bitText(nr, addr)}${ex.heap.name(addr)}) = ${set ? 1 : 0}`);
+    if (ex.tracing) ex.recordEvent(this.t, `${prim}(${this.bitText(nr, addr)}${ex.heap.name(addr)}) = ${set ? 1 : 0}${ex.memory.traceNote(this.id, show)}`);
     return set;
   }
 

@@ -21,7 +21,12 @@ export function headlineOf(v: Violation, mapper: SourceMapper): string {
 }
 
 function clip(s: string): string {
-  return s.length > MAX_CELL ? `${s.slice(0, MAX_CELL - 1)}…` : s;
+  if (s.length <= MAX_CELL) return s;
+  // Shorten the arguments, not what follows them: the value read and the memory model's note
+  // ("= 0 [stale: newest 11]") are what the reviewer needs.
+  const tail = s.slice(s.lastIndexOf(')'));
+  if (tail.length > 1 && tail.length <= MAX_CELL - 24) return `${s.slice(0, MAX_CELL - 1 - tail.length)}…${tail}`;
+  return `${s.slice(0, MAX_CELL - 1)}…`;
 }
 
 function rowsOf(result: ExecutionResult, v: Violation, mapper: SourceMapper): Row[] {

@@ -62,4 +62,9 @@ export interface MemoryModel {
   performAction(action: number): void;
   /** Human-readable name of an action id, for traces. */
   describeAction(action: number): string;
+  /**
+   * For traces: what `cpu`'s last access did that SC would not (" [stale: newest 1]",
+   * " [store buffer]"), or ''. `show` renders a value as the trace does.
+   */
+  traceNote(cpu: number, show: (value: number) => string): string;
 }

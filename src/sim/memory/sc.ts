@@ -65,6 +65,10 @@ export class ScMemory implements MemoryModel {
     throw new Error(`sc memory has no internal action ${action}`);
   }
 
+  traceNote(): string {
+    return '';
+  }
+
   describeAction(action: number): string {
     return `action ${action}`;
   }

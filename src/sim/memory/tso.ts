@@ -7,7 +7,9 @@
 // first. smp_rmb, smp_wmb, release and acquire cost nothing on x86: TSO already orders
 // load->load, store->store and load->store; only store->load reordering remains (SB).
 // spin_unlock is a plain store; the lock is free for others once it has drained
-// (src/sim/execution.ts).
+// (src/sim/execution.ts). When a synchronize_rcu() grace period ends, every CPU has drained
+// at least up to the end of its last read-side section (quiescent states go through full
+// barriers in the RCU core); kfree_rcu()'s grace periods order nothing.
 //
 // Not covered: x86's memory types and non-temporal stores (the kernel's dma_fence code uses
 // neither); store buffers are unbounded.
@@ -19,6 +21,14 @@ class StoreBuffer {
   addrs: number[] = [];
   values: number[] = [];
   head = 0;
+  /** stores ever pushed / drained, this execution */
+  pushed = 0;
+  drained = 0;
+  /** rcu_read_lock nesting, and `pushed` when the CPU last left an outermost section */
+  sectionDepth = 0;
+  sectionEnd = 0;
+  /** for traces: what the CPU's last access did */
+  note = '';
 
   get size(): number {
     return this.addrs.length - this.head;
@@ -27,6 +37,7 @@ class StoreBuffer {
   push(addr: Ptr, value: number): void {
     this.addrs.push(addr);
     this.values.push(value);
+    this.pushed++;
   }
 
   /** The newest buffered value for `addr`, or undefined. */
@@ -40,6 +51,15 @@ class StoreBuffer {
     this.values.length = 0;
     this.head = 0;
   }
+
+  reset(): void {
+    this.clear();
+    this.pushed = 0;
+    this.drained = 0;
+    this.sectionDepth = 0;
+    this.sectionEnd = 0;
+    this.note = '';
+  }
 }
 
 export class TsoMemory implements MemoryModel {
@@ -49,12 +69,15 @@ export class TsoMemory implements MemoryModel {
   private hi = 0;
   private buffers: StoreBuffer[] = [];
   private lastDrain = { cpu: 0, addr: 0, value: 0 };
+  /** per CPU: it waits in synchronize_rcu() */
+  private waiting: boolean[] = [];
 
   reset(cpus: number): void {
     this.values.fill(0, 0, this.hi);
     this.hi = 0;
     if (this.buffers.length !== cpus) this.buffers = Array.from({ length: cpus }, () => new StoreBuffer());
-    for (const b of this.buffers) b.clear();
+    for (const b of this.buffers) b.reset();
+    this.waiting = Array<boolean>(cpus).fill(false);
   }
 
   init(addr: Ptr, size: number, value: number): void {
@@ -74,6 +97,7 @@ export class TsoMemory implements MemoryModel {
     const addr = b.addrs[b.head]!;
     const value = b.values[b.head]!;
     b.head++;
+    b.drained++;
     if (b.head === b.addrs.length) b.clear();
     this.values[addr] = value;
     this.lastDrain = { cpu, addr, value };
@@ -82,19 +106,30 @@ export class TsoMemory implements MemoryModel {
   private drain(cpu: number): void {
     const b = this.buffers[cpu]!;
     while (b.size > 0) this.drainOne(cpu);
+    b.note = '';
   }
 
   load(cpu: number, addr: Ptr, _order: MemOrder): number {
     const b = this.buffers[cpu]!;
+    b.note = '';
     if (b.size > 0) {
       const v = b.forward(addr);
-      if (v !== undefined) return v;
+      if (v !== undefined) {
+        b.note = ' [own store buffer]';
+        return v;
+      }
     }
     return this.values[addr]!;
   }
 
   store(cpu: number, addr: Ptr, value: number, _order: MemOrder): void {
-    this.buffers[cpu]!.push(addr, value);
+    const b = this.buffers[cpu]!;
+    b.push(addr, value);
+    b.note = ' [store buffer]';
+  }
+
+  traceNote(cpu: number): string {
+    return this.buffers[cpu]?.note ?? '';
   }
 
   rmw(cpu: number, addr: Ptr, f: RmwFn, _order: MemOrder, _failOrder: MemOrder): number {
@@ -119,7 +154,9 @@ export class TsoMemory implements MemoryModel {
   }
 
   unlock(cpu: number, addr: Ptr): void {
-    this.buffers[cpu]!.push(addr, 0);
+    const b = this.buffers[cpu]!;
+    b.push(addr, 0);
+    b.note = ' [store buffer]';
   }
 
   latest(addr: Ptr): number {
@@ -132,15 +169,31 @@ export class TsoMemory implements MemoryModel {
 
   // Stores before a grace period's start are in memory (its smp_mb drained them): every later
   // reader sees them.
-  gracePeriodStart(): void {}
-  readSectionStart(): void {}
-  readSectionEnd(): void {}
+  gracePeriodStart(cpu: number): void {
+    this.waiting[cpu] = true;
+  }
 
-  gracePeriod(): void {
+  readSectionStart(cpu: number): void {
+    this.buffers[cpu]!.sectionDepth++;
+  }
+
+  readSectionEnd(cpu: number): void {
+    const b = this.buffers[cpu]!;
+    if (--b.sectionDepth === 0) b.sectionEnd = b.pushed;
+  }
+
+  gracePeriod(waiter: number): void {
+    // Only synchronize_rcu() orders memory; kfree_rcu()'s grace period frees, nothing more.
+    if (!this.waiting[waiter]) return;
+    this.waiting[waiter] = false;
     // Every CPU reports a quiescent state after the grace period started, through code with
-    // full barriers (the RCU core), so what any read-side section stored, also one that ended
-    // before the grace period started, is in memory when it ends.
-    this.synchronizeAll();
+    // full barriers (the RCU core), so what any read-side section stored, also one that
+    // ended before the grace period started, is in memory when it ends. Stores after the
+    // section may stay buffered.
+    for (let cpu = 0; cpu < this.buffers.length; cpu++) {
+      const b = this.buffers[cpu]!;
+      while (b.drained < b.sectionEnd) this.drainOne(cpu);
+    }
   }
 
   pendingActions(out: number[]): number {

@@ -102,6 +102,9 @@ class CpuViews {
   pendingDep: View | null = null;
   lastMsg: Msg | null = null;
   lastSlot = -1;
+  /** for traces: the newest write when the last load read an older one; the write a store landed before */
+  noteNewest: Msg | null = null;
+  noteBefore: Msg | null = null;
   /** per slot: the stale write this CPU read last, and how many times in a row */
   staleMsg: (Msg | undefined)[] = [];
   staleReads: number[] = [];
@@ -247,6 +250,13 @@ export class WeakMemory implements MemoryModel {
 
   // --- accesses -----------------------------------------------------------------------------
 
+  traceNote(cpu: number, show: (value: number) => string): string {
+    const c = this.cpus[cpu];
+    if (c?.noteNewest) return ` [stale: newest ${show(c.noteNewest.value)}]`;
+    if (c?.noteBefore) return ` [coherence: before ${show(c.noteBefore.value)}]`;
+    return '';
+  }
+
   private observe(c: CpuViews, slot: number, m: Msg, kind: ReadKind): void {
     raise(c.cur, slot, m);
     c.lastMsg = m;
@@ -262,6 +272,8 @@ export class WeakMemory implements MemoryModel {
     if (slot < 0) {
       c.pendingDep = null;
       c.lastMsg = null;
+      c.noteNewest = null;
+      c.noteBefore = null;
       return this.base[addr]!;
     }
     const h = this.histories[slot]!;
@@ -272,6 +284,8 @@ export class WeakMemory implements MemoryModel {
     // 0 = the newest write (what SC would read), then ever older ones.
     const k = n > 1 ? this.chooser.chooseIndex('r', n) : 0;
     const m = h[h.length - 1 - k]!;
+    c.noteNewest = k === 0 ? null : h[h.length - 1]!;
+    c.noteBefore = null;
     if (k === 0) c.staleMsg[slot] = undefined;
     else if (stale === m) c.staleReads[slot]!++;
     else {
@@ -301,6 +315,8 @@ export class WeakMemory implements MemoryModel {
       }
     }
     const m: Msg = { value, idx: p, view: order === 'release' ? null : c.rel, rmw: false };
+    c.noteNewest = null;
+    c.noteBefore = p === h.length ? null : h[p]!;
     if (p === h.length) h.push(m);
     else {
       h.splice(p, 0, m);
@@ -323,12 +339,17 @@ export class WeakMemory implements MemoryModel {
       let n = 1;
       for (let i = h.length - 2; i >= floor; i--) if (f(h[i]!.value) === undefined) n++;
       let k = n > 1 ? this.chooser.chooseIndex('r', n) : 0;
+      c.noteBefore = null;
+      c.noteNewest = k > 0 ? h[h.length - 1]! : null;
       if (k > 0) {
         let i = h.length - 1;
         while (k > 0) if (f(h[--i]!.value) === undefined) k--;
         this.observe(c, slot, h[i]!, readKind(failOrder));
         return h[i]!.value;
       }
+    } else {
+      c.noteNewest = null;
+      c.noteBefore = null;
     }
     const latest = slot < 0 ? this.base[addr]! : this.histories[slot]![this.histories[slot]!.length - 1]!.value;
     const next = f(latest);
