@@ -90,6 +90,8 @@ export class Execution {
   private preemptions = 0;
   private last: SimThread | null = null;
   private readonly alts: number[] = [];
+  /** reused by addMemoryActions: asked at every step */
+  private readonly actionBuffer: number[] = [];
   current: SimThread | null = null;
   warningsFatal = true;
 
@@ -147,13 +149,20 @@ export class Execution {
     } catch (err) {
       violation = this.asViolation(err);
     }
-    const path = this.pathValues.map((value, i) => ({ kind: this.pathKinds[i]!, value }));
-    this.lockdep?.endExecution(path);
+    // The path as Choice objects only when someone asks: most executions of a search pass and
+    // nobody does, and building it cost an object per choice per execution.
+    const values = this.pathValues;
+    const kinds = this.pathKinds;
+    let path: Choice[] | null = null;
+    const pathOf = () => (path ??= values.map((value, i) => ({ kind: kinds[i]!, value })));
+    this.lockdep?.endExecution(pathOf);
     return {
       violation,
       prelude: violation instanceof LockdepViolation && this.lockdep ? this.lockdep.pathsFor(violation) : [],
       steps: this.steps,
-      path,
+      get path() {
+        return pathOf();
+      },
       preemptions: this.preemptions,
       trace: this.trace,
       threads: this.threads,
@@ -292,7 +301,8 @@ export class Execution {
   }
 
   private addMemoryActions(n: number): number {
-    const extra: number[] = [];
+    const extra = this.actionBuffer;
+    extra.length = 0;
     if (this.memory.pendingActions(extra) === 0) return n;
     for (const a of extra) this.alts[n++] = ACTION_BASE + a;
     return n;

@@ -54,9 +54,11 @@ export class Lockdep {
     this.pendingPaths = [];
   }
 
-  /** An execution ended: the edges it added can now be replayed from its path. */
-  endExecution(path: Choice[]): void {
-    for (const e of this.pendingPaths) e.path = path;
+  /** An execution ended: the edges it added can now be replayed from its path (built on demand). */
+  endExecution(path: () => Choice[]): void {
+    if (this.pendingPaths.length === 0) return;
+    const p = path();
+    for (const e of this.pendingPaths) e.path = p;
     this.pendingPaths = [];
   }
 
