@@ -57,11 +57,12 @@ export class SimCpu {
     if (ex.tracing) ex.recordEvent(this.t, `${prim}(${ex.heap.name(addr)}, ${this.value(value)})${ex.memory.traceNote(this.id, (x) => this.value(x))}`);
   }
 
-  private rmwOp(addr: Ptr, f: RmwFn, order: MemOrder, failOrder: MemOrder, prim: string, argText: string): number {
+  /** `bit` >= 0: a bit operation, whose argument text (the bit's name) is only looked up for traces. */
+  private rmwOp(addr: Ptr, f: RmwFn, order: MemOrder, failOrder: MemOrder, prim: string, argText: string, bit = -1): number {
     const ex = this.ex;
     ex.check(this.t, addr, true, prim);
     const old = ex.memory.rmw(this.id, addr, f, order, failOrder);
-    if (ex.tracing) ex.recordEvent(this.t, `${prim}(${argText}${ex.heap.name(addr)}) = ${show(old)}${ex.memory.traceNote(this.id, show)}`);
+    if (ex.tracing) ex.recordEvent(this.t, `${prim}(${bit >= 0 ? this.bitText(bit, addr) : argText}${ex.heap.name(addr)}) = ${show(old)}${ex.memory.traceNote(this.id, show)}`);
     return old;
   }
 
@@ -135,14 +136,14 @@ export class SimCpu {
     yield;
     const mask = 1 << nr;
     const prim = order === 'relaxed' ? 'set_bit' : order === 'acquire' ? 'test_and_set_bit_lock' : 'test_and_set_bit';
-    return (this.rmwOp(addr, bitOp(mask, true), order, 'once', prim, this.bitText(nr, addr)) & mask) !== 0;
+    return (this.rmwOp(addr, bitOp(mask, true), order, 'once', prim, '', nr) & mask) !== 0;
   }
 
   *test_and_clear_bit(nr: number, addr: Ptr, order: MemOrder): Generator<unknown, boolean> {
     yield;
     const mask = 1 << nr;
     const prim = order === 'relaxed' ? 'clear_bit' : order === 'release' ? 'clear_bit_unlock' : 'test_and_clear_bit';
-    return (this.rmwOp(addr, bitOp(mask, false), order, 'once', prim, this.bitText(nr, addr)) & mask) !== 0;
+    return (this.rmwOp(addr, bitOp(mask, false), order, 'once', prim, '', nr) & mask) !== 0;
   }
 
   *test_bit(nr: number, addr: Ptr, order: MemOrder): Generator<unknown, boolean> {
