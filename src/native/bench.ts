@@ -83,7 +83,10 @@ function microText(rows: BenchRow[]): string[] {
 }
 
 function irqText(rows: BenchRow[], runs: IrqLoadRun[], cores: number): string[] {
-  const lines = [`Interrupt load (worker threads on ${cores} cores; rates per second; latency from the interrupt, us)`];
+  const lines = [
+    `Interrupt load (worker threads on ${cores} cores; rates per second; latency from the interrupt, us;`,
+    '  lock wait = time threads spent waiting for contended locks, % of one thread)',
+  ];
   const workloads = [...new Set(rows.filter((r) => r.workload.startsWith('irq-load/')).map((r) => r.workload))];
   for (const w of workloads) {
     const threads = threadsOf(parseConfig(w));
@@ -97,7 +100,7 @@ function irqText(rows: BenchRow[], runs: IrqLoadRun[], cores: number): string[] 
       lines.push(
         `    ${v.padEnd(30)} fences ${val('fences_per_s').padStart(7)}  polls ${val('polls_per_s').padStart(7)}  ` +
           `cb p50/p99/p999 ${val('cb_latency_p50_ns', 1e3)}/${val('cb_latency_p99_ns', 1e3)}/${val('cb_latency_p999_ns', 1e3)}  ` +
-          `wake p50/p99 ${val('wake_latency_p50_ns', 1e3)}/${val('wake_latency_p99_ns', 1e3)}  spin ${val('lock_spin_ns_per_s', 1e7)}%`,
+          `wake p50/p99 ${val('wake_latency_p50_ns', 1e3)}/${val('wake_latency_p99_ns', 1e3)}  lock wait ${val('lock_spin_ns_per_s', 1e7)}%`,
       );
       const run = runs.find((r) => r.variant === v && r.workload === w);
       if (run) for (const l of fairnessLines(run)) lines.push(`      ${l}`);
