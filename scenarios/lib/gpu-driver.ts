@@ -8,9 +8,9 @@ import type { Cpu, LoadedModule, Ptr } from '../../src/kernel/cpu.ts';
 import { NULL } from '../../src/kernel/cpu.ts';
 import {
   BUG_ON, READ_ONCE, WRITE_ONCE, atomic_fetch_add, kfree, kfree_rcu, kzalloc, module_load, spin_lock, spin_lock_init,
-  spin_lock_irqsave, spin_unlock, spin_unlock_irqrestore, str_read, xchg,
+  spin_lock_irqsave, spin_unlock, spin_unlock_irqrestore, str_read, test_bit, xchg,
 } from '../../src/kernel/primitives.ts';
-import { dma_fence, dma_fence_cb, dma_fence_ops, list_head } from '../../src/kernel/dma-fence.ts';
+import { DMA_FENCE_FLAG_SIGNALED_BIT, dma_fence, dma_fence_cb, dma_fence_ops, list_head } from '../../src/kernel/dma-fence.ts';
 import { defineStruct } from '../../src/kernel/struct.ts';
 import { INIT_LIST_HEAD, list_add_tail, list_del_init, list_entries, list_empty } from '../../src/kernel/lib/list.ts';
 import type { Fences } from '../../src/scenario.ts';
@@ -147,6 +147,19 @@ function arm(cpu: Cpu, fences: Fences, f: Ptr): void {
   WRITE_ONCE(cpu, fctxOf(cpu, f) + gpu_fctx.armed, fences.dma_fence_get(cpu, f));
 }
 
+/**
+ * Arms, then re-checks SIGNALED and takes the reference back if the fence signaled meanwhile:
+ * the re-check a driver needs once enable_signaling may run after a signal (kernel-notes R1,
+ * "cond" for design e), done without any lock. Both sides use a fully ordered RMW on their
+ * own word before reading the other's (xchg here, test_and_set_bit in the signal path), so at
+ * least one sees the other, and xchg on the slot lets exactly one of them drop the reference.
+ */
+function armChecked(cpu: Cpu, fences: Fences, f: Ptr): void {
+  const slot = fctxOf(cpu, f) + gpu_fctx.armed;
+  xchg(cpu, slot, fences.dma_fence_get(cpu, f));
+  if (test_bit(cpu, DMA_FENCE_FLAG_SIGNALED_BIT, f + dma_fence.flags)) put_slot(cpu, fences, slot);
+}
+
 function gpu_enable_signaling(cpu: Cpu, fences: Fences, drv: GpuDriver, f: Ptr): boolean {
   const fctx = fctxOf(cpu, f);
   const listLock = fctx + gpu_fctx.list_lock;
@@ -163,22 +176,22 @@ function gpu_enable_signaling(cpu: Cpu, fences: Fences, drv: GpuDriver, f: Ptr):
     }
     case 'context-list':
       if (usesContextLock(fences)) {
-        arm(cpu, fences, f);
+        armChecked(cpu, fences, f);
       } else {
         const flags = spin_lock_irqsave(cpu, fctx + gpu_fctx.lock);
-        arm(cpu, fences, f);
+        armChecked(cpu, fences, f);
         spin_unlock_irqrestore(cpu, fctx + gpu_fctx.lock, flags);
       }
       break;
     case 'list-lock': {
       const flags = spin_lock_irqsave(cpu, listLock);
-      arm(cpu, fences, f);
+      armChecked(cpu, fences, f);
       spin_unlock_irqrestore(cpu, listLock, flags);
       break;
     }
     case 'list-lock-irq-on':
       spin_lock(cpu, listLock);
-      arm(cpu, fences, f);
+      armChecked(cpu, fences, f);
       spin_unlock(cpu, listLock);
       break;
   }

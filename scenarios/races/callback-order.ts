@@ -10,6 +10,7 @@
 //     ops->signaled(C) -> hw seqno >= 3
 //     dma_fence_signal(C) -> C's callback
 //                                            signal(A); signal(B)   -- in seqno order
+import type { Ptr } from '../../src/kernel/cpu.ts';
 import { READ_ONCE, WRITE_ONCE, kfree, kzalloc, lab_assert } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
 import { consumer_cb, consumer_load, gpu_driver_load, gpu_fctx, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
@@ -22,8 +23,13 @@ export default scenario({
   setup(cpu, fences) {
     const drv = gpu_driver_load(cpu, fences, { name: 'radeon', signaledOp: true });
     const consumer = consumer_load(cpu);
-    const fs = [1, 2, 3].map((seqno) => ({ f: gpu_fence_emit(cpu, fences, drv, seqno), cb: kzalloc(cpu, consumer_cb) }));
-    for (const { f, cb } of fs) fences.dma_fence_add_callback(cpu, f, cb + consumer_cb.base, consumer.record_order);
+    const fs: { f: Ptr; cb: Ptr }[] = [];
+    for (const seqno of [1, 2, 3]) {
+      const f = gpu_fence_emit(cpu, fences, drv, seqno);
+      const cb = kzalloc(cpu, consumer_cb);
+      fences.dma_fence_add_callback(cpu, f, cb + consumer_cb.base, consumer.record_order);
+      fs.push({ f, cb });
+    }
     return { drv, consumer, fs };
   },
   threads: [
@@ -39,7 +45,8 @@ export default scenario({
     { name: 'irq', cpu: 2, context: 'hardirq', run: (cpu, fences, { drv }) => gpu_irq_complete(cpu, fences, drv, 3) },
   ],
   teardown(cpu, fences, { fs }) {
-    const order = fs.map(({ cb }) => READ_ONCE(cpu, cb + consumer_cb.seen));
+    const order: number[] = [];
+    for (const { cb } of fs) order.push(READ_ONCE(cpu, cb + consumer_cb.seen));
     for (const { f, cb } of fs) {
       fences.dma_fence_put(cpu, f);
       kfree(cpu, cb);

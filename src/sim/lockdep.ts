@@ -25,15 +25,19 @@ interface Edge {
   thread: string;
   /** index of the execution that added it (within this check) */
   execution: number;
-  /** that execution's choice path, once it has ended */
-  path: Choice[] | null;
+}
+
+/** Who first used a class one way, and in which execution. */
+interface FirstUse {
+  thread: string;
+  execution: number;
 }
 
 interface Usage {
   /** first acquisition in hardirq context (lockdep's IN-HARDIRQ-W) */
-  inHardirq: string | null;
+  inHardirq: FirstUse | null;
   /** first acquisition with hardirqs enabled (HARDIRQ-ON-W) */
-  hardirqOn: string | null;
+  hardirqOn: FirstUse | null;
 }
 
 /** The executions a report rests on: their paths, oldest first, ending with the reporting one. */
@@ -46,29 +50,25 @@ export class Lockdep {
   private out = new Map<string, Set<string>>();
   private usage = new Map<string, Usage>();
   private execution = 0;
-  private pendingPaths: Edge[] = [];
+  /** did the running execution add an edge or a usage bit */
+  private contributed = false;
+  /** the choice paths of the executions that added to the graph, by execution index */
+  private paths = new Map<number, Choice[]>();
 
   /** Starts execution number `n` of this check. */
   beginExecution(n: number): void {
     this.execution = n;
-    this.pendingPaths = [];
+    this.contributed = false;
   }
 
-  /** An execution ended: the edges it added can now be replayed from its path (built on demand). */
+  /** An execution ended: what it added can now be replayed from its path (built on demand). */
   endExecution(path: () => Choice[]): void {
-    if (this.pendingPaths.length === 0) return;
-    const p = path();
-    for (const e of this.pendingPaths) e.path = p;
-    this.pendingPaths = [];
+    if (this.contributed) this.paths.set(this.execution, path());
   }
 
-  /** The paths of earlier executions whose edges a report used, in execution order. */
+  /** The paths of the earlier executions a report rests on, in execution order. */
   pathsFor(v: LockdepViolation): Choice[][] {
-    const byExecution = new Map<number, Choice[]>();
-    for (const e of this.edges.values()) {
-      if (v.priorExecutions.includes(e.execution) && e.path) byExecution.set(e.execution, e.path);
-    }
-    return [...byExecution.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+    return [...v.priorExecutions].sort((a, b) => a - b).map((n) => this.paths.get(n)!);
   }
 
   /**
@@ -79,8 +79,8 @@ export class Lockdep {
   static className(heap: SimHeap, lock: Ptr): string {
     const a = heap.find(lock);
     if (!a) return heap.name(lock);
-    if (a.module) return a.label;
     const offset = lock - a.base;
+    if (a.module) return a.layout && a.layout.size > 1 ? `${a.label}.${a.layout.fieldsAt[offset]!.at(-1)}` : a.label;
     if (!a.layout) return `&${a.label.replace(/#\d+$/, '')}[${offset}]`;
     return `&${a.layout.label}->${a.layout.fieldsAt[offset]!.at(-1)}`;
   }
@@ -102,16 +102,18 @@ export class Lockdep {
       u = { inHardirq: null, hardirqOn: null };
       this.usage.set(cls, u);
     }
+    const use = { thread: t.name, execution: this.execution };
     let changed = false;
     if (t.context === 'hardirq' && !u.inHardirq) {
-      u.inHardirq = t.name;
+      u.inHardirq = use;
       changed = true;
     }
     if (t.context === 'process' && t.irqsOn && !u.hardirqOn) {
-      u.hardirqOn = t.name;
+      u.hardirqOn = use;
       changed = true;
     }
     if (!changed) return;
+    this.contributed = true;
     if (u.inHardirq && u.hardirqOn) throw this.inconsistent(cls, u);
     this.checkIrqOrder();
   }
@@ -119,9 +121,9 @@ export class Lockdep {
   private addEdge(from: string, to: string, t: SimThread): void {
     const key = `${from}\u0000${to}`;
     if (this.edges.has(key)) return;
-    const edge: Edge = { from, to, thread: t.name, execution: this.execution, path: null };
+    const edge: Edge = { from, to, thread: t.name, execution: this.execution };
     this.edges.set(key, edge);
-    this.pendingPaths.push(edge);
+    this.contributed = true;
     if (!this.out.has(from)) this.out.set(from, new Set());
     this.out.get(from)!.add(to);
     const back = this.route(to, from);
@@ -163,9 +165,9 @@ export class Lockdep {
     }
   }
 
-  private violation(headline: string, lines: string[], edges: Edge[]): LockdepViolation {
+  private violation(headline: string, lines: string[], from: (Edge | FirstUse)[]): LockdepViolation {
     const v = new LockdepViolation('lockdep', headline, lines);
-    v.priorExecutions = [...new Set(edges.map((e) => e.execution).filter((n) => n !== this.execution))];
+    v.priorExecutions = [...new Set(from.map((x) => x.execution).filter((n) => n !== this.execution))];
     return v;
   }
 
@@ -204,7 +206,7 @@ export class Lockdep {
       'WARNING: inconsistent lock state',
       [
         `inconsistent {IN-HARDIRQ-W} -> {HARDIRQ-ON-W} usage.`,
-        ` (${cls}) was taken in hardirq context by ${u.inHardirq} and with hardirqs enabled by ${u.hardirqOn}`,
+        ` (${cls}) was taken in hardirq context by ${u.inHardirq!.thread} and with hardirqs enabled by ${u.hardirqOn!.thread}`,
         '',
         'other info that might help us debug this:',
         ' Possible unsafe locking scenario:',
@@ -213,7 +215,7 @@ export class Lockdep {
         '',
         ' *** DEADLOCK ***',
       ],
-      [],
+      [u.inHardirq!, u.hardirqOn!],
     );
   }
 
@@ -221,8 +223,8 @@ export class Lockdep {
     return this.violation(
       'WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected',
       [
-        `(${safe}) is HARDIRQ-safe: taken in hardirq context by ${u.inHardirq}`,
-        `(${unsafe}) is HARDIRQ-unsafe: taken with hardirqs enabled by ${w.hardirqOn}`,
+        `(${safe}) is HARDIRQ-safe: taken in hardirq context by ${u.inHardirq!.thread}`,
+        `(${unsafe}) is HARDIRQ-unsafe: taken with hardirqs enabled by ${w.hardirqOn!.thread}`,
         `and (${unsafe}) is taken while holding (${safe}): ${path.map((e) => `${e.from} -> ${e.to} by ${e.thread}`).join(', ')}`,
         '',
         'other info that might help us debug this:',
@@ -239,7 +241,7 @@ export class Lockdep {
         '',
         ' *** DEADLOCK ***',
       ],
-      path,
+      [...path, u.inHardirq!, w.hardirqOn!],
     );
   }
 }
