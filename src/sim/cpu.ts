@@ -327,7 +327,7 @@ export class SimCpu {
     }
     const ex = this.ex;
     ex.memory.fence(this.id, 'mb');
-    ex.memory.gracePeriodStart(this.id);
+    ex.memory.gracePeriodStart(this.id, true);
     t.gracePeriodDone = false;
     ex.startGracePeriod(t, () => {
       t.gracePeriodDone = true;
@@ -381,6 +381,10 @@ export class SimCpu {
     const a = this.freeTarget(ptr, 'kfree_rcu');
     a.state = 'rcu-pending';
     if (ex.tracing) ex.recordEvent(this.t, `kfree_rcu(${a.label})`);
+    // The grace period begins after the caller's earlier stores (the unpublishing of the
+    // object) are visible everywhere, as RCU's own barriers make them.
+    ex.memory.fence(this.id, 'mb');
+    ex.memory.gracePeriodStart(this.id, false);
     ex.startGracePeriod(this.t, () => ex.freeAllocation(a, 'RCU', 'kfree_rcu after a grace period'));
   }
 

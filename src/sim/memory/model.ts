@@ -46,8 +46,12 @@ export interface MemoryModel {
   latest(addr: Ptr): number;
   /** Every write so far becomes visible to every CPU (end of setup, before teardown). */
   synchronizeAll(): void;
-  /** synchronize_rcu() on `cpu` starts a grace period, right after its leading smp_mb(). */
-  gracePeriodStart(cpu: number): void;
+  /**
+   * A grace period starts on `cpu`, right after a full barrier: synchronize_rcu() (which will
+   * wait for it: `waiter` true) or kfree_rcu() (nobody waits; readers that start later must
+   * still see what preceded it, or they could find the object it frees).
+   */
+  gracePeriodStart(cpu: number, waiter: boolean): void;
   /**
    * rcu_read_lock() on `cpu` opens an outermost read-side section: a section that starts after
    * a grace period started sees what preceded that start (LKMM's RCU guarantee).

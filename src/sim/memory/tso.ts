@@ -169,8 +169,8 @@ export class TsoMemory implements MemoryModel {
 
   // Stores before a grace period's start are in memory (its smp_mb drained them): every later
   // reader sees them.
-  gracePeriodStart(cpu: number): void {
-    this.waiting[cpu] = true;
+  gracePeriodStart(cpu: number, waiter: boolean): void {
+    if (waiter) this.waiting[cpu] = true;
   }
 
   readSectionStart(cpu: number): void {

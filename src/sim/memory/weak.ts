@@ -474,9 +474,10 @@ export class WeakMemory implements MemoryModel {
     this.cpus = this.cpus.map(() => new CpuViews());
   }
 
-  gracePeriodStart(cpu: number): void {
+  gracePeriodStart(cpu: number, waiter: boolean): void {
     const w = this.cpus[cpu]!;
     joinInto(this.rcu, w.cur);
+    if (!waiter) return;
     const ended: View = [];
     for (const c of this.cpus) if (c.sectionDepth === 0) joinInto(ended, c.sectionEnd);
     w.gpStart = ended;
