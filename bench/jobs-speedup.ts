@@ -32,9 +32,10 @@ async function timeCheck(args: string[], jobs: number): Promise<{ seconds: numbe
   try {
     ({ stdout } = await run('node', [BIN, 'check', ...args, '--jobs', String(jobs), '--quiet', '--json'], { cwd: ROOT, maxBuffer: 256 << 20 }));
   } catch (err) {
-    // exit 1 (a verdict differs from its expectation) still prints the results
+    // exit 1 (a verdict differs from its expectation) and 2 (a cell could not run) still print
+    // the results; the cells that could not run are reported below
     const e = err as { code?: number; stdout?: string; stderr?: string };
-    if (e.code !== 1 || !e.stdout) throw new Error(`fence-lab check ${args.join(' ')} --jobs ${jobs} failed (exit ${e.code}): ${e.stderr}`);
+    if ((e.code !== 1 && e.code !== 2) || !e.stdout) throw new Error(`fence-lab check ${args.join(' ')} --jobs ${jobs} failed (exit ${e.code}): ${e.stderr}`);
     stdout = e.stdout;
   }
   return { seconds: (performance.now() - started) / 1000, results: JSON.parse(stdout) as CheckResults };
@@ -45,9 +46,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 
 async function compare(label: string, args: string[]): Promise<void> {
   const times: Record<number, number[]> = { 1: [], [jobsHigh]: [] };
-  let reference: string | null = null;
+  let reference: CheckResults | null = null;
   let cells = 0;
   let executions = 0;
+  let errors = 0;
   for (let rep = 0; rep < reps; rep++) {
     for (const jobs of [1, jobsHigh]) {
       const load = loadavg()[0]!.toFixed(2);
@@ -55,16 +57,23 @@ async function compare(label: string, args: string[]): Promise<void> {
       times[jobs]!.push(seconds);
       cells = results.results.length;
       executions = results.results.reduce((n, r) => n + r.executions, 0);
-      const same = withoutTimes(results);
-      if (reference === null) reference = same;
-      else if (same !== reference) throw new Error(`${label}: --jobs ${jobs} gave different results from the first run`);
+      errors = results.results.filter((r) => r.error).length;
+      if (reference === null) reference = results;
+      else if (withoutTimes(results) !== withoutTimes(reference)) {
+        // The tree may have changed under a long run (another engineer's edit): name the cells.
+        const differ = results.results.flatMap((r, i) => {
+          const ref = reference!.results[i];
+          return ref && JSON.stringify({ ...r, ms: 0 }) === JSON.stringify({ ...ref, ms: 0 }) ? [] : [`${r.variant} x ${r.scenario} [${r.model}]`];
+        });
+        throw new Error(`${label}: --jobs ${jobs} gave different results from the first run (${results.results.length} vs ${reference.results.length} cells; differing: ${differ.slice(0, 10).join(', ')}${differ.length > 10 ? ', ...' : ''})`);
+      }
       console.log(`  ${label} --jobs ${jobs}: ${seconds.toFixed(2)} s (load average before: ${load})`);
     }
   }
   const one = median(times[1]!);
   const many = median(times[jobsHigh]!);
   console.log(
-    `${label}: ${cells} cells, ${executions} executions; median --jobs 1 ${one.toFixed(2)} s, --jobs ${jobsHigh} ${many.toFixed(2)} s: ` +
+    `${label}: ${cells} cells${errors ? ` (${errors} could not run)` : ''}, ${executions} executions; median --jobs 1 ${one.toFixed(2)} s, --jobs ${jobsHigh} ${many.toFixed(2)} s: ` +
       `${(one / many).toFixed(2)}x (best ${(Math.min(...times[1]!) / Math.min(...times[jobsHigh]!)).toFixed(2)}x); results identical\n`,
   );
 }
