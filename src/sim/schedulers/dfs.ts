@@ -5,7 +5,7 @@
 // preemption; switching after it blocked or finished is free, so every schedule with at most
 // `bound` preemptions is run exactly once.
 
-import type { ChoiceKind } from '../path.ts';
+import { ACTION_BASE, type ChoiceKind } from '../path.ts';
 import { LabInternalError } from '../violation.ts';
 import type { Scheduler } from './scheduler.ts';
 
@@ -45,6 +45,12 @@ export class DfsScheduler implements Scheduler {
   }
 
   private cost(point: ChoicePoint, alt: number): number {
+    // Draining a store buffer early while a thread could run is a departure from the most
+    // relaxed default (stores stay buffered until a barrier, a lock or the end), like a
+    // preemption: without this, every free thread switch would fan out over every drain order.
+    // When only drains are left, draining in the buffers' default order is free and any other
+    // order costs one, so end-of-run drain orders do not multiply either.
+    if (alt >= ACTION_BASE) return alt === point.alts[0] && point.alts.every((a) => a >= ACTION_BASE) ? 0 : 1;
     return point.preferred !== -1 && alt !== point.preferred ? 1 : 0;
   }
 
