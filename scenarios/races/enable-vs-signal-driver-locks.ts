@@ -1,0 +1,43 @@
+// R1, the other driver (kernel-notes section 5, "cond" for design e): the driver does what
+// Christian König's June 2026 patch 10 asks of enable_signaling implementations ("The
+// callback is responsible for acquiring the fence lock if needed using
+// dma_fence_lock_irqsave()"): it takes the fence lock itself and arms only if the fence has
+// not signaled. Under design e that closes the race of enable-vs-signal. Under every design
+// that still calls enable_signaling with the fence lock held, the same driver takes a lock it
+// already holds: a driver converted for patch 10 cannot run on a kernel without it.
+import { kfree, kzalloc } from '../../src/kernel/primitives.ts';
+import { scenario } from '../../src/scenario.ts';
+import { consumer_cb, consumer_load, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+
+export default scenario({
+  name: 'enable-vs-signal-driver-locks',
+  title: 'enable_signaling racing a signal, with a driver that takes the fence lock and re-checks',
+  source: 'Christian König, "[PATCH 10/10] dma-buf: move locking into dma_fence_ops.enable_signaling" (2026-06-24); kernel-notes R1',
+  group: 'races',
+  setup(cpu, fences) {
+    const drv = gpu_driver_load(cpu, fences, { name: 'radeon', enableSignaling: 'arm-under-fence-lock' });
+    return { drv, f: gpu_fence_emit(cpu, fences, drv, 1), consumer: consumer_load(cpu), cb: kzalloc(cpu, consumer_cb) };
+  },
+  threads: [
+    {
+      name: 'consumer',
+      cpu: 0,
+      context: 'process',
+      run(cpu, fences, { f, consumer, cb }) {
+        if (fences.dma_fence_add_callback(cpu, f, cb + consumer_cb.base, consumer.mark_seen) === 0) fences.dma_fence_wait(cpu, f, false);
+        fences.dma_fence_put(cpu, f);
+        kfree(cpu, cb);
+      },
+    },
+    { name: 'irq', cpu: 1, context: 'hardirq', run: (cpu, fences, { drv }) => gpu_irq_complete(cpu, fences, drv, 1) },
+  ],
+  expect: {
+    'current-shared-lock': 'violation',
+    'inline-lock': 'violation',
+    'inline-lock-ops-check': 'violation',
+    'locked-reads': 'violation',
+    'barrier-lockless': 'violation',
+    'barrier-lockless-bit-at-end': 'violation',
+    'unlocked-enable-signaling': 'pass',
+  },
+});
