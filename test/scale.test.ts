@@ -6,6 +6,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { run as merge } from '../src/cli/merge.ts';
@@ -13,6 +14,7 @@ import { parseResultsFile } from '../src/results/schema.ts';
 import type { CheckResults } from '../src/results/types.ts';
 import { runTasks, task } from '../src/sim/pool.ts';
 import { parseShard, shardPositions } from '../src/cli/shard.ts';
+import { formatDuration, formatRate, Progress } from '../src/cli/progress.ts';
 import { FIXTURES } from './helpers.ts';
 
 const ROOT = path.resolve(FIXTURES, '../..');
@@ -82,6 +84,27 @@ describe('the worker pool', () => {
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(out.interrupted).toBe(true);
     expect(out.results.map((r) => r?.value)).toEqual(['quick', undefined, undefined]);
+  });
+});
+
+describe('progress', () => {
+  it('draws a live block on a terminal: done/total, executions/s per job, ETA, a line per job; clears it at the end', () => {
+    let out = '';
+    const stream = Object.assign(new Writable({ write: (chunk, _enc, done) => ((out += String(chunk)), done()) }), { isTTY: true, columns: 100 });
+    const progress = new Progress({ label: 'fence-lab check', unit: 'cells', total: 4, jobs: 2, mode: 'tty', stream });
+    progress.start(0, 'current-shared-lock x is-signaled-put-uaf [sc]');
+    progress.start(1, 'inline-lock x is-signaled-put-uaf [sc]');
+    progress.finish(0, { executions: 3000, ms: 100 });
+    expect(progress.summary()).toMatch(/^fence-lab check: 1\/4 cells, 30\.0k exec\/s per job, ETA \d/);
+    const printed: string[] = [];
+    progress.above(() => printed.push('a result'));
+    expect(printed).toEqual(['a result']);
+    expect(out).toMatch(/ {2}job 1 {2}idle\n {2}job 2 {2}inline-lock x is-signaled-put-uaf \[sc\] {2}\d+\.\ds\n/);
+    expect(out).toContain('\x1b[3A\x1b[0J');
+    progress.stop();
+    expect(out.endsWith('\x1b[3A\x1b[0J')).toBe(true);
+    expect([formatDuration(4_200), formatDuration(42_000), formatDuration(125_000), formatDuration(7_500_000)]).toEqual(['4.2s', '42s', '2m05s', '2h05m']);
+    expect([formatRate(950), formatRate(21_300), formatRate(2_000_000)]).toEqual(['950', '21.3k', '2.0M']);
   });
 });
 
