@@ -1,0 +1,4 @@
+// The race verdict matrix under tso (see test/race-matrix.ts).
+import { raceMatrixTests } from './race-matrix.ts';
+
+raceMatrixTests('tso');
