@@ -24,6 +24,10 @@ import {
   writeReport,
 } from '../src/report/index.ts';
 import { FONT_FILES } from '../src/report/render.ts';
+import { configName, parseConfig, sweepConfigs, threadsOf } from '../bench/irq-load/config.ts';
+import { MICRO_OPS as BENCH_MICRO_OPS } from '../bench/micro/ops.ts';
+import { MICRO_OP_LIST, parseIrqConfig, readBenchFigures } from '../src/report/bench-figures.ts';
+import { listDesigns } from '../src/report/designs.ts';
 
 const fixture = <T>(name: string): T =>
   JSON.parse(readFileSync(new URL(`./fixtures/report/${name}.json`, import.meta.url), 'utf8')) as T;
@@ -72,8 +76,8 @@ describe('report.txt, the mail body', () => {
 
   it('names every design, stamps the environment and has every section', () => {
     for (const design of DESIGNS) expect(text).toContain(design);
-    expect(text).toContain('AMD EPYC 7B13, 8 cores');
-    expect(text).toContain('commit 9d73903');
+    expect(text).toContain('AMD EPYC, 2 cores');
+    expect(text).toContain('commit 18794d9');
     for (const model of ['sc', 'tso', 'weak']) expect(text).toContain(`Memory model: ${model}`);
     for (const section of ['Verdict matrix', 'Races:', 'Cost per design', 'Litmus conformance', 'Reproduce']) {
       expect(text).toContain(section);
@@ -95,12 +99,47 @@ describe('report.txt, the mail body', () => {
   });
 
   it('quotes each cost as a multiple of its floor, at the heaviest load', () => {
-    expect(text).toContain('(400k IRQ/s, pollers=4,waiters=2,cbs=2)');
-    const lockedReads = lines.find((l) => l.startsWith('D  '))!;
-    // is_signaled 22.1 ns over the 0.62 ns Atomics.load floor
-    expect(lockedReads).toMatch(/^D\s+22\.\d\s+3\dx\s/);
-    expect(text).toContain('heap exhausted');
-    expect(text).toContain('irq-load/irq=400k,pollers=4,waiters=2,cbs=2: unfair');
+    // the bench fixture is a trimmed real `bench --quick` run plus irq=25k, irq=100k and
+    // irq=100k,pollers=4 runs; its heaviest load is the unthrottled one
+    const flat = text.replace(/\s+/g, ' ');
+    expect(flat).toContain('Under load: unthrottled IRQs (irq=max), ctx=1,fpc=8,pollers=2,waiters=1,cbs=1: 6 threads on 2 cores');
+    const cost = lines.slice(lines.findIndex((l) => l === 'Cost per design'));
+    expect(cost.find((l) => l.startsWith('floor '))).toMatch(/^floor\s+13\.1\s+13\.7\s+33\.4k\s+76\.5us\s+581us$/);
+    // locked-reads: is_signaled 65.3 ns over the 13.1 ns Atomics.load floor, the signal cycle
+    // 563 ns over the 13.7 ns compareExchange floor, and under load 16.7k fences/s, callback p99
+    // 4.39 ms and wake-up p99 4.46 ms against the lock-free floor design's
+    const lockedReads = cost.find((l) => l.startsWith('D  '))!;
+    expect(lockedReads).toMatch(/^D\s+65\.3\s+5\.0x\s+563\s+41x\s+16\.7k\s+0\.50x\s+4\.39ms\s+57x\s+4\.46ms\s+7\.7x$/);
+    for (const design of ['A', 'B', 'C', 'D', 'E', 'F', 'G']) expect(cost.some((l) => l.startsWith(`${design} `))).toBe(true);
+    // every micro operation, floor first
+    expect(cost.find((l) => l.startsWith('is_signaled (unsignaled)'))).toMatch(/^is_signaled \(unsignaled\)\s+13\.1\s+22\.3\s+33\.9\s+24\.4\s+95\.0\s/);
+    for (const op of ['test_signaled_flag', 'add_callback + signal', 'get_status', 'wait (signaled)', 'timestamp', 'driver_name']) {
+      expect(cost.some((l) => l.startsWith(op))).toBe(true);
+    }
+    // caveats: the failed rows with their error, grouped; the flags, per load
+    expect(flat).toContain('A irq=25k,pollers=2 cb_latency_p50_ns, cb_latency_p99_ns, cb_latency_p999_ns: only 6 latency samples');
+    expect(flat).toContain('oversubscribed (more threads than cores): every irq-load run: 6 to 8 threads on 2 cores');
+    expect(flat).toMatch(/unfair \([^)]*\): [^]*irq=100k,pollers=4: B C E F \(polls_per_s, poller_max_min\)/);
+  });
+
+  it('reads the check budget, litmus directory and bench workloads back into the commands', () => {
+    const reproduce = text.slice(text.indexOf('Reproduce')).replace(/ \\\n\s*/g, ' ');
+    // the fixture check ran dfs; its incomplete searches stopped at 250000 executions
+    expect(reproduce).toContain('npx fence-lab check --json --strategy dfs --executions 250000');
+    expect(reproduce).toContain('npx fence-lab litmus lkmm --model sc,tso,weak --json');
+    expect(reproduce).toContain(
+      'npx fence-lab bench --quick --workload micro ' +
+        '--workload irq-load/irq=25k,ctx=1,fpc=8,pollers=2,waiters=1,cbs=1 ' +
+        '--workload irq-load/irq=50k,ctx=1,fpc=8,pollers=2,waiters=1,cbs=1 ' +
+        '--workload irq-load/irq=100k,ctx=1,fpc=8,pollers=2,waiters=1,cbs=1 ' +
+        '--workload irq-load/irq=100k,ctx=1,fpc=8,pollers=4,waiters=1,cbs=1 ' +
+        '--workload irq-load/irq=max,ctx=1,fpc=8,pollers=2,waiters=1,cbs=1 --json',
+    );
+    // a real quick run's rows give back the plain command; the caller's commands win
+    const quickRun = { ...bench, results: bench.results.filter((r) => !/irq=(25k|100k)/.test(r.workload)) };
+    const given = renderText({ check, bench: quickRun, commands: { check: 'npx fence-lab check --json --executions 3000' } });
+    expect(given).toContain('npx fence-lab bench --quick --json\n');
+    expect(given).toContain('npx fence-lab check --json --executions 3000\n');
   });
 
   it('shows only the sections whose inputs exist, and names the missing ones', () => {
@@ -214,10 +253,113 @@ describe('chart spec builders', () => {
     expect(values.map((v) => v.design)).toEqual(DESIGNS);
     const lockedReads = values.find((v) => v.design === 'locked-reads')!;
     expect(lockedReads.survived).toBe(8); // breaks only enable-signaling-abba and set-deadline-aa
+    // at the heaviest load: irq=max (unthrottled) beats every throttled rate
     const row = bench.results.find(
-      (r) => r.variant === 'locked-reads' && r.workload === 'irq-load/irq=400k,pollers=4,waiters=2,cbs=2' && r.metric === 'cb_latency_p99_ns',
+      (r) => r.variant === 'locked-reads' && r.workload === 'irq-load/irq=max,ctx=1,fpc=8,pollers=2,waiters=1,cbs=1' && r.metric === 'cb_latency_p99_ns',
     )!;
     expect(lockedReads.latencyNs).toBe(row.value);
+  });
+});
+
+describe('the bench naming the report reads', () => {
+  it('knows every micro operation the bench runs, with the same floor', () => {
+    expect(MICRO_OP_LIST.map((op) => [op.workload, op.floorMetric])).toEqual(BENCH_MICRO_OPS.map((op) => [op.name, op.floor]));
+  });
+
+  it('parses every irq-load config name the bench writes, irq=max included, as config.ts does', () => {
+    for (const config of [...sweepConfigs(false), ...sweepConfigs(true)]) {
+      const name = configName(config);
+      const parsed = parseIrqConfig(name)!;
+      expect(parsed, name).toBeDefined();
+      expect(parsed.irqRate).toBe(config.irq === 0 ? Infinity : config.irq);
+      expect(parsed.threads).toBe(threadsOf(parseConfig(name)));
+    }
+    expect(parseIrqConfig('irq-load/irq=max,ctx=2,fpc=64,pollers=8,waiters=1,cbs=1')).toMatchObject({
+      rateLabel: 'max',
+      rest: 'ctx=2,fpc=64,pollers=8,waiters=1,cbs=1',
+      threads: 14,
+    });
+    expect(parseIrqConfig('irq-load/irq=fast')).toBeUndefined();
+  });
+
+  it('takes the unthrottled run as the heaviest load, and the floor as no design', () => {
+    const figures = readBenchFigures(bench);
+    expect(figures.irqConfigs.map((c) => c.workload.replace(/,ctx=1,fpc=8,|,waiters=1,cbs=1/g, ','))).toEqual([
+      'irq-load/irq=25k,pollers=2,',
+      'irq-load/irq=50k,pollers=2,',
+      'irq-load/irq=100k,pollers=2,',
+      'irq-load/irq=100k,pollers=4,',
+      'irq-load/irq=max,pollers=2,',
+    ]);
+    expect(figures.heaviestLoad?.workload).toBe('irq-load/irq=max,ctx=1,fpc=8,pollers=2,waiters=1,cbs=1');
+    expect(listDesigns({ bench }).map((d) => d.name).sort()).toEqual([...DESIGNS].sort());
+  });
+
+  it('plots throughput along the rate sweep, unthrottled last, with the floor and the offered rate', () => {
+    const values = (throughputSpec(bench).data as { values: { design: string; rate: string; setup: string; kind: string }[] }).values;
+    // the pollers=4 run is one rate, not a sweep: not in the rate chart
+    expect([...new Set(values.map((v) => v.setup))]).toEqual(['ctx=1,fpc=8,pollers=2,waiters=1,cbs=1 (6 threads)']);
+    for (const design of [...DESIGNS, 'floor']) {
+      expect(values.filter((v) => v.design === design).map((v) => v.rate), design).toEqual(['25k', '50k', '100k', 'max']);
+    }
+    // no offered rate for an unthrottled run
+    expect(values.filter((v) => v.kind === 'offered').map((v) => v.rate)).toEqual(['25k', '50k', '100k']);
+  });
+
+  it('shows callback and wake-up latency percentiles for every design and the floor', () => {
+    const values = (latencySpec(bench).data as { values: { design: string; what: string; percentile: string }[] }).values;
+    for (const design of [...DESIGNS, 'floor']) {
+      for (const what of ['interrupt → callback', 'interrupt → waiter returns']) {
+        expect(values.filter((v) => v.design === design && v.what === what).map((v) => v.percentile)).toEqual(['p50', 'p99', 'p99.9']);
+      }
+    }
+  });
+});
+
+describe('semantic tests and litmus models', () => {
+  // the fixture's scenarios are all races; make one a semantic test every design passes
+  const semantic = 'notify-ref-lost-update';
+  const grouped: CheckResults = {
+    results: check.results.map(({ violation, ...r }) =>
+      r.scenario === semantic
+        ? { ...r, group: 'semantics' as const, verdict: 'pass' as const, expected: 'pass' as const }
+        : { ...r, group: 'races' as const, ...(violation ? { violation } : {}) },
+    ),
+  };
+
+  it('sums up the semantic tests every design passes instead of listing them as races', () => {
+    expect(grouped.results.filter((r) => r.scenario === semantic).every((r) => r.verdict === 'pass')).toBe(true);
+    const text = renderText({ check: grouped });
+    expect(text).not.toMatch(new RegExp(`^${semantic} `, 'm'));
+    expect(text.replace(/\s+/g, ' ')).toContain(
+      `Semantic tests (what the API promises), passed by all 7 designs under sc tso weak (5 of 21 searches not exhaustive): ${semantic}.`,
+    );
+    const heatmap = verdictHeatmapSpec(grouped);
+    expect((heatmap.data as { values: { race: string }[] }).values.some((v) => v.race === semantic)).toBe(false);
+    const safety = safetyCostSpec(grouped, bench);
+    expect(JSON.stringify(safety)).toContain('races with no violation found under weak (of 9)');
+    // a semantic test some design fails is shown with the races
+    const failing = grouped.results.map((r) =>
+      r.scenario === semantic && r.variant === 'inline-lock' && r.model === 'weak' ? { ...r, verdict: 'violation' as const } : r,
+    );
+    const withFinding = renderText({ check: { results: failing } });
+    expect(withFinding).toContain('Semantic tests with findings:');
+    expect(withFinding).toMatch(new RegExp(`^${semantic}\\s+ok\\?\\s+X!`, 'm'));
+    expect(withFinding).toContain(`${semantic}: breaks inline-lock [weak]`);
+  });
+
+  it('tells a model stronger than LKMM by design apart from a disagreement', () => {
+    const weak = litmus.results.filter((r) => r.model === 'weak');
+    const sometimes = weak.find((r) => r.expected === 'Sometimes' && r.observed === 'Sometimes')!;
+    const scStronger = { ...sometimes, model: 'sc' as const, observed: 'Never' as const, agrees: false };
+    const tsoWeaker = { ...weak.find((r) => r.expected === 'Never')!, model: 'tso' as const, observed: 'Sometimes' as const, agrees: false };
+    const text = renderText({ litmus: { results: [...weak, scStronger, tsoWeaker] } });
+    const findings = text.slice(text.indexOf('Differences from LKMM that are findings:'));
+    expect(findings).toContain(`tso: ${tsoWeaker.name} expected Never, observed Sometimes`);
+    expect(findings).toContain('weak: LB+poonceonces');
+    expect(findings).not.toContain(`sc: ${scStronger.name}`);
+    expect(text).toMatch(/^sc\s+1\s+0\s+1\s+0\s+0$/m);
+    expect(text).toMatch(/^tso\s+1\s+0\s+0\s+1\s+0$/m);
   });
 });
 

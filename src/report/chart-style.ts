@@ -62,3 +62,33 @@ export function designColors(designs: string[], floorLabel?: string): { domain: 
   if (floorLabel) range.push(FLOOR_COLOR);
   return { domain, range };
 }
+
+/**
+ * Log-axis ticks from the last one at or below `low` to the first one at or above `high`:
+ * at 1, 2, 5 x 10^k, or when the axis is too short for three labels a decade (`lengthPx`
+ * pixels over the span), at 1 and 3 x 10^k or whole decades only. Left to itself, Vega
+ * labels every minor tick of a log axis and then drops overlapping labels, decades too.
+ */
+export function oneTwoFiveTicks(low: number, high: number, lengthPx = Infinity): number[] {
+  const steps = (set: number[]) => {
+    const all: number[] = [];
+    for (let decade = 10 ** Math.floor(Math.log10(low)); decade < high * 10; decade *= 10) {
+      for (const step of set) all.push(step * decade);
+    }
+    const first = all.filter((tick) => tick <= low).length - 1;
+    const last = all.findIndex((tick) => tick >= high);
+    return all.slice(Math.max(0, first), last + 1);
+  };
+  for (const set of [[1, 2, 5], [1, 3], [1]]) {
+    const ticks = steps(set);
+    const decades = Math.log10(ticks[ticks.length - 1]! / ticks[0]!) || 1;
+    if (lengthPx / decades >= set.length * 48 || set.length === 1) return ticks;
+  }
+  return steps([1]);
+}
+
+/** Axis labels for durations given in ns: 500ns, 20µs, 1ms, 2s. */
+export const DURATION_LABEL_EXPR =
+  "datum.value >= 1e9 ? format(datum.value / 1e9, '~g') + 's' : " +
+  "datum.value >= 1e6 ? format(datum.value / 1e6, '~g') + 'ms' : " +
+  "datum.value >= 1e3 ? format(datum.value / 1e3, '~g') + 'µs' : format(datum.value, '~g') + 'ns'";

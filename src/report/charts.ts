@@ -25,27 +25,27 @@ export function buildCharts(inputs: ReportInputs): Chart[] {
   if (hasChecks && hasLoad) {
     charts.push({
       name: 'safety-cost',
-      caption: 'Races each design survives against its callback latency under load',
+      caption: 'Races each design survives, against its p99 interrupt→callback latency under load',
       spec: safetyCostSpec(check, bench!),
     });
   }
   if (hasChecks) {
     charts.push({
       name: 'verdict-heatmap',
-      caption: 'Verdict of every design on every race, per memory model',
+      caption: 'Verdict of every design on every race (and every failed semantic test), per memory model',
       spec: verdictHeatmapSpec(check),
     });
   }
   if (hasLoad) {
     charts.push(
-      { name: 'throughput-irq', caption: 'Fences/s against the offered IRQ rate, per design', spec: throughputSpec(bench!) },
-      { name: 'latency-percentiles', caption: 'Signal→callback latency percentiles per design', spec: latencySpec(bench!) },
+      { name: 'throughput-irq', caption: 'Fences signalled per second against the offered IRQ rate, per design', spec: throughputSpec(bench!) },
+      { name: 'latency-percentiles', caption: 'Interrupt→callback and interrupt→wake-up latency percentiles per design', spec: latencySpec(bench!) },
     );
   }
   if (litmus?.results.length) {
     charts.push({
       name: 'litmus-conformance',
-      caption: 'LKMM litmus results per memory model against expectations',
+      caption: "LKMM litmus tests: each memory model's result against LKMM's",
       spec: litmusSpec(litmus),
     });
   }

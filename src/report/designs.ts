@@ -15,13 +15,16 @@ function columnCode(index: number): string {
   return index < letters.length ? letters[index]! : `Z${index - letters.length + 1}`;
 }
 
-/** Every design named in the check or bench results, in order of first appearance. */
+/**
+ * Every design named in the check or bench results, in order of first appearance; the bench's
+ * `floor` rows (the micro loops and the irq-load floor design) are a reference, not a design.
+ */
 export function listDesigns(inputs: ReportInputs): Design[] {
   const names: string[] = [];
   const add = (name: string) => {
     if (name !== FLOOR && !names.includes(name)) names.push(name);
   };
   for (const result of inputs.check?.results ?? []) add(result.variant);
-  for (const row of inputs.bench?.results ?? []) if (row.workload !== FLOOR) add(row.variant);
+  for (const row of inputs.bench?.results ?? []) add(row.variant);
   return names.map((name, i) => ({ name, code: columnCode(i) }));
 }

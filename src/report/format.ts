@@ -169,3 +169,17 @@ export function columns(cells: string[], widths: number[], alignRight: boolean[]
     .join('')
     .replace(/\s+$/, '');
 }
+
+/** A duration from ns, in the unit that suits it: 850ns, 8.64us, 99.3us, 4.39ms, 160ms. */
+export function formatDuration(ns: number): string {
+  const scaled = (value: number, unit: string) => `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : Math.round(value)}${unit}`;
+  if (ns < 1e3) return `${formatNs(ns)}ns`;
+  if (ns < 1e6) return scaled(ns / 1e3, 'us');
+  if (ns < 1e9) return scaled(ns / 1e6, 'ms');
+  return scaled(ns / 1e9, 's');
+}
+
+/** formatDuration for charts, which may use the micro sign: 99.3µs. */
+export function chartDuration(ns: number): string {
+  return formatDuration(ns).replace(/us$/, 'µs');
+}

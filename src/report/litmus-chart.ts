@@ -1,18 +1,24 @@
 // Litmus conformance: each LKMM test under each memory model, coloured by whether the
 // observed result matches the test's expected one, the observed result written in the cell.
+// sc and tso answering Never where LKMM says Sometimes is what those models are for (the
+// machine forbids the outcome): shown apart from the disagreements that are findings.
 import type { TopLevelSpec } from 'vega-lite';
 import type { LitmusResult, LitmusResults } from '../results/types.ts';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, VERDICT_COLORS } from './chart-style.ts';
+import { isFinding, litmusStatus, LKMM_MODEL } from './litmus-summary.ts';
 import { MODEL_ORDER } from './verdicts.ts';
 
 const STATUS = {
-  agrees: { label: 'agrees', color: VERDICT_COLORS.pass },
-  disagrees: { label: 'disagrees', color: VERDICT_COLORS.violation },
+  agrees: { label: 'agrees with LKMM', color: VERDICT_COLORS.pass },
+  stronger: { label: 'stronger than LKMM, as the model should be', color: '#d9e4f2' },
+  disagrees: { label: 'disagrees with LKMM', color: VERDICT_COLORS.violation },
   unchecked: { label: 'no expected result', color: '#f0f0f0' },
 } as const;
 
 function status(r: LitmusResult) {
-  return r.agrees === true ? STATUS.agrees : r.agrees === false ? STATUS.disagrees : STATUS.unchecked;
+  if (isFinding(r)) return STATUS.disagrees;
+  const s = litmusStatus(r);
+  return s === 'agrees' ? STATUS.agrees : s === 'stronger' ? STATUS.stronger : STATUS.unchecked;
 }
 
 export function litmusSpec(litmus: LitmusResults): TopLevelSpec {
@@ -20,16 +26,22 @@ export function litmusSpec(litmus: LitmusResults): TopLevelSpec {
     test: r.name,
     model: r.model,
     status: status(r).label,
-    label: r.agrees === false ? `${r.observed} (expected ${r.expected})` : r.observed,
-    disagrees: r.agrees === false,
+    label: r.agrees === false ? `${r.observed} (LKMM: ${r.expected})` : r.observed,
+    disagrees: isFinding(r),
   }));
   const tests = [...new Set(litmus.results.map((r) => r.name))];
   const models = MODEL_ORDER.filter((m) => litmus.results.some((r) => r.model === m));
-  const statuses = Object.values(STATUS);
+  const statuses = Object.values(STATUS).filter((s) => values.some((v) => v.status === s.label));
   return {
     $schema: VEGA_LITE_SCHEMA,
     config: CHART_CONFIG,
-    title: { text: 'Litmus conformance', subtitle: 'observed result of each test under each memory model' },
+    title: {
+      text: 'Litmus conformance',
+      subtitle: [
+        "observed result of each test under each memory model, against LKMM's (the test's Result: line)",
+        `only ${LKMM_MODEL} is meant to agree everywhere; the others may forbid what LKMM allows, never the reverse`,
+      ],
+    },
     data: { values },
     width: { step: 170 },
     height: { step: 17 },

@@ -1,54 +1,136 @@
-// The headline chart: each design a point, x its p99 signal→callback latency under the
-// heaviest IRQ load, y how many races it survives under the weakest memory model checked.
+// The headline chart: each design a point, x its p99 interrupt→callback latency under the
+// heaviest IRQ load measured (log scale: one design can cost decades more than the rest),
+// y how many races it survives under the weakest memory model checked. The lock-free floor
+// design's latency in the same run is a dashed vertical line: no design can be left of it.
 import type { TopLevelSpec } from 'vega-lite';
 import type { BenchResults, CheckResults } from '../results/types.ts';
 import { describeLoad, IRQ_METRICS, readBenchFigures } from './bench-figures.ts';
-import { CHART_CONFIG, designColors, VEGA_LITE_SCHEMA } from './chart-style.ts';
+import { CHART_CONFIG, designColors, DURATION_LABEL_EXPR, oneTwoFiveTicks, VEGA_LITE_SCHEMA } from './chart-style.ts';
 import { listDesigns } from './designs.ts';
-import { buildVerdictMatrix, scenariosSurvived, weakestModel } from './verdicts.ts';
+import { chartDuration } from './format.ts';
+import { buildVerdictMatrix, racesSurvived, weakestModel } from './verdicts.ts';
 
-const PLOT_WIDTH = 520;
-const PLOT_HEIGHT = 300;
+const PLOT_WIDTH = 560;
+const PLOT_HEIGHT = 320;
 /** Approximate px per character of an 11px DejaVu Sans label, for keeping labels apart. */
-const LABEL_CHAR_PX = 6.2;
+const LABEL_CHAR_PX = 6.4;
 const POINT_RADIUS_PX = 6;
 const LABEL_LINE_PX = 13;
+const LABEL_DX = 8;
+/** Vertical spread between points that would hide each other. */
+const DODGE_PX = 7;
 
 interface Point {
   design: string;
   latencyNs: number;
   survived: number;
+  /** The latency as the chart prints it (in the data, for the spec's reader). */
+  label: string;
+}
+
+/** A point's pixel position; `cluster` numbers points drawn (nearly) on top of each other. */
+interface Pixel {
+  x: number;
+  y: number;
+  cluster: number;
+}
+
+interface Placement {
+  /** Pixel offset of the label's anchor (the end nearest the point) from the point. */
+  dx: number;
+  dy: number;
+  side: 'right' | 'left';
+  /** Drawn with a leader line from the point, being away from it. */
+  leader: boolean;
+}
+
+type Box = { x0: number; x1: number; y0: number; y1: number };
+
+const overlaps = (a: Box, b: Box) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+
+function segmentHits(x0: number, y0: number, x1: number, y1: number, box: Box): boolean {
+  for (let t = 0.05; t <= 0.95; t += 0.05) {
+    const [x, y] = [x0 + (x1 - x0) * t, y0 + (y1 - y0) * t];
+    if (x > box.x0 && x < box.x1 && y > box.y0 && y < box.y1) return true;
+  }
+  return false;
 }
 
 /**
- * Vertical label offsets so that names of designs with the same survival count and close
- * latencies print neither over each other nor over another design's point: each label
- * takes the first slot (same line, below, above, two below, ...) where it clears the
- * labels already placed and, on the point's own line, the other points.
+ * Pixel positions, with points that would hide each other (same race count, latencies
+ * closer than a point's width) spread a few pixels apart vertically: the count they show
+ * stays readable and both are seen.
  */
-function labelOffsets(points: Point[], pxPerNs: number): number[] {
-  const taken: { survived: number; slot: number; from: number; to: number; owner: number }[] = points.map((p, i) => ({
-    survived: p.survived,
-    slot: 0,
-    from: p.latencyNs * pxPerNs - POINT_RADIUS_PX,
-    to: p.latencyNs * pxPerNs + POINT_RADIUS_PX,
-    owner: i,
-  }));
-  const order = points.map((_, i) => i).sort((a, b) => points[a]!.latencyNs - points[b]!.latencyNs);
-  const offsets = new Array<number>(points.length).fill(0);
-  for (const i of order) {
-    const p = points[i]!;
-    const from = p.latencyNs * pxPerNs + POINT_RADIUS_PX;
-    const to = from + 4 + p.design.length * LABEL_CHAR_PX;
-    const clashes = (slot: number) =>
-      taken.some((q) => q.owner !== i && q.survived === p.survived && q.slot === slot && q.from < to && from < q.to);
-    let slot = 0;
-    while (clashes(slot)) slot++;
-    taken.push({ survived: p.survived, slot, from, to, owner: i });
-    // slots alternate below and above the point: 0, +1, -1, +2, -2 ...
-    offsets[i] = slot === 0 ? 0 : (slot % 2 === 1 ? 1 : -1) * Math.ceil(slot / 2) * LABEL_LINE_PX;
+function dodge(points: Point[], xPx: (ns: number) => number, yPx: (survived: number) => number): Pixel[] {
+  const pixels: Pixel[] = points.map((p, i) => ({ x: xPx(p.latencyNs), y: yPx(p.survived), cluster: i }));
+  const byLine = new Map<number, number[]>();
+  points.forEach((p, i) => byLine.set(p.survived, [...(byLine.get(p.survived) ?? []), i]));
+  for (const members of byLine.values()) {
+    members.sort((a, b) => pixels[a]!.x - pixels[b]!.x);
+    let group: number[] = [];
+    const flush = () => {
+      group.forEach((i, k) => {
+        pixels[i]!.y += (k - (group.length - 1) / 2) * DODGE_PX;
+        pixels[i]!.cluster = group[0]!;
+      });
+      group = [];
+    };
+    for (const i of members) {
+      const last = group[group.length - 1];
+      if (last !== undefined && pixels[i]!.x - pixels[last]!.x > POINT_RADIUS_PX * 1.2) flush();
+      group.push(i);
+    }
+    flush();
   }
-  return offsets;
+  return pixels;
+}
+
+/**
+ * Places each design's label (names of close designs would print over each other): next to
+ * its point where that is free, else the nearest free place, with a leader line from the
+ * point. A label covers no point and no other label, and no leader crosses a label or a
+ * point other than those drawn on top of its own. Points are placed from the right.
+ */
+function placeLabels(points: Point[], pixels: Pixel[]): Placement[] {
+  const dots: Box[] = pixels.map(({ x, y }) => ({ x0: x - POINT_RADIUS_PX, x1: x + POINT_RADIUS_PX, y0: y - POINT_RADIUS_PX, y1: y + POINT_RADIUS_PX }));
+  const candidates: (Placement & { cost: number })[] = [];
+  for (let line = -5; line <= 5; line++) {
+    for (let shift = 0; shift <= 12; shift++) {
+      for (const side of ['right', 'left'] as const) {
+        const dx = (LABEL_DX + shift * 12) * (side === 'right' ? 1 : -1);
+        const cost = Math.abs(line) + shift * 0.4 + (side === 'left' ? 0.3 : 0) + (line < 0 ? 0.1 : 0);
+        candidates.push({ dx, dy: line * LABEL_LINE_PX, side, leader: line !== 0 || shift !== 0, cost });
+      }
+    }
+  }
+  candidates.sort((a, b) => a.cost - b.cost);
+  const labels: Box[] = [];
+  const leaders: [number, number, number, number][] = [];
+  const out = new Array<Placement>(points.length);
+  const order = points.map((_, i) => i).sort((a, b) => pixels[b]!.x - pixels[a]!.x || pixels[a]!.y - pixels[b]!.y);
+  for (const i of order) {
+    const { x, y, cluster } = pixels[i]!;
+    const width = 2 + points[i]!.design.length * LABEL_CHAR_PX;
+    const boxOf = (c: Placement): Box => {
+      const x0 = c.side === 'right' ? x + c.dx - 1 : x + c.dx + 1 - width;
+      return { x0, x1: x0 + width, y0: y + c.dy - LABEL_LINE_PX / 2 + 1, y1: y + c.dy + LABEL_LINE_PX / 2 - 1 };
+    };
+    const others = dots.filter((_, j) => pixels[j]!.cluster !== cluster);
+    const fits = (c: Placement) => {
+      const box = boxOf(c);
+      if (box.x0 < -LABEL_DX || box.x1 > PLOT_WIDTH || box.y0 < 0 || box.y1 > PLOT_HEIGHT) return false;
+      if (labels.some((b) => overlaps(b, box)) || dots.some((d, j) => j !== i && overlaps(d, box))) return false;
+      if (leaders.some(([a, b, c2, d]) => segmentHits(a, b, c2, d, box))) return false;
+      if (!c.leader) return true;
+      const [lx, ly] = [x + c.dx, y + c.dy];
+      return !labels.some((b) => segmentHits(x, y, lx, ly, b)) && !others.some((d) => segmentHits(x, y, lx, ly, d));
+    };
+    const choice: Placement = candidates.find(fits) ?? { dx: LABEL_DX, dy: 0, side: 'right', leader: false };
+    labels.push(boxOf(choice));
+    if (choice.leader) leaders.push([x, y, x + choice.dx, y + choice.dy]);
+    out[i] = { dx: choice.dx, dy: choice.dy, side: choice.side, leader: choice.leader };
+  }
+  return out;
 }
 
 export function safetyCostSpec(check: CheckResults, bench: BenchResults): TopLevelSpec {
@@ -60,45 +142,101 @@ export function safetyCostSpec(check: CheckResults, bench: BenchResults): TopLev
   const points: Point[] = [];
   for (const design of designs) {
     const latencyNs = load && figures.value(design, load.workload, IRQ_METRICS.p99);
-    if (latencyNs === undefined) continue;
-    points.push({ design, latencyNs, survived: scenariosSurvived(matrix, model, design) });
+    if (latencyNs === undefined || !(latencyNs > 0)) continue;
+    points.push({ design, latencyNs, survived: racesSurvived(matrix, model, design), label: chartDuration(latencyNs) });
   }
-  const total = matrix.scenarios.length;
-  const maxNs = Math.max(1, ...points.map((p) => p.latencyNs));
-  const offsets = labelOffsets(points, PLOT_WIDTH / (maxNs * 1.1));
-  // label positions in data units: y runs from 0 at the bottom to `total` at the top
-  const values = points.map((p, i) => ({ ...p, labelY: p.survived - (offsets[i]! * Math.max(total, 1)) / PLOT_HEIGHT }));
-  const loadText = load ? describeLoad(load) : 'no irq-load rows';
+  const floorNs = load && figures.irqFloor(load.workload, IRQ_METRICS.p99);
+  const total = matrix.races.length;
+  const spread = [...points.map((p) => p.latencyNs), ...(floorNs && floorNs > 0 ? [floorNs] : [])];
+  const ticks = spread.length ? oneTwoFiveTicks(Math.min(...spread), Math.max(...spread), PLOT_WIDTH) : [1, 10];
+  const [low, high] = [ticks[0]!, ticks[ticks.length - 1]!];
+  const xPx = (ns: number) => ((Math.log(ns) - Math.log(low)) / (Math.log(high) - Math.log(low))) * PLOT_WIDTH;
+  const yPx = (survived: number) => PLOT_HEIGHT - (survived / Math.max(total, 1)) * PLOT_HEIGHT;
+  const pixels = dodge(points, xPx, yPx);
+  const placements = placeLabels(points, pixels);
+  // positions in data units: y runs from 0 at the bottom to `total` at the top, x is log
+  const nsAt = (px: number) => Math.exp(Math.log(low) + (px / PLOT_WIDTH) * (Math.log(high) - Math.log(low)));
+  const countAt = (py: number) => ((PLOT_HEIGHT - py) / PLOT_HEIGHT) * Math.max(total, 1);
+  const values = points.map((p, i) => {
+    const { dx, dy, side, leader } = placements[i]!;
+    const { x, y } = pixels[i]!;
+    return { ...p, pointY: countAt(y), labelNs: nsAt(x + dx), labelY: countAt(y + dy), labelSide: side, leader };
+  });
+  const x = {
+    field: 'latencyNs',
+    type: 'quantitative' as const,
+    scale: { type: 'log' as const, domain: [low, high], nice: false },
+    axis: {
+      title: `p99 interrupt→callback latency under load (log scale)`,
+      values: ticks,
+      labelExpr: DURATION_LABEL_EXPR,
+    },
+  };
+  const floorLayer =
+    floorNs && floorNs > 0
+      ? [
+          {
+            data: { values: [{ latencyNs: floorNs, label: `lock-free floor ${chartDuration(floorNs)}` }] },
+            layer: [
+              { mark: { type: 'rule' as const, strokeDash: [5, 3], color: '#777777', strokeWidth: 1.2 }, encoding: { x } },
+              {
+                mark: { type: 'text' as const, align: 'left' as const, baseline: 'top' as const, dx: 4, y: 4, fontSize: 10.5, color: '#555555' },
+                encoding: { x, text: { field: 'label', type: 'nominal' as const } },
+              },
+            ],
+          },
+        ]
+      : [];
   return {
     $schema: VEGA_LITE_SCHEMA,
     config: CHART_CONFIG,
     title: {
       text: 'Race safety against cost under interrupt load',
-      subtitle: `up and to the left is better; load: ${loadText}`,
+      subtitle: [
+        `up and to the left is better; ${total} races checked under ${model}, the weakest model in the results`,
+        `load: ${load ? describeLoad(load) : 'no irq-load rows'}`,
+      ],
     },
     width: PLOT_WIDTH,
     height: PLOT_HEIGHT,
     data: { values },
-    encoding: {
-      x: {
-        field: 'latencyNs',
-        type: 'quantitative',
-        scale: { domain: [0, maxNs * 1.1], nice: false },
-        axis: { title: 'p99 signal→callback latency under load (ns)', format: ',d', tickCount: 6 },
-      },
-      y: {
-        field: 'survived',
-        type: 'quantitative',
-        scale: { domain: [0, total] },
-        axis: { title: `races survived under ${model} (of ${total})`, format: 'd', tickMinStep: 1 },
-      },
-      color: { field: 'design', type: 'nominal', scale: designColors(designs), legend: null },
-    },
     layer: [
-      { mark: { type: 'point', filled: true, size: 90, opacity: 1 } },
+      ...floorLayer,
       {
-        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 8, fontSize: 11 },
-        encoding: { text: { field: 'design', type: 'nominal' }, y: { field: 'labelY', type: 'quantitative' } },
+        encoding: {
+          x,
+          y: {
+            field: 'pointY',
+            type: 'quantitative',
+            scale: { domain: [0, total] },
+            axis: { title: `races with no violation found under ${model} (of ${total})`, format: 'd', tickMinStep: 1 },
+          },
+          color: { field: 'design', type: 'nominal', scale: designColors(designs), legend: null },
+        },
+        layer: [
+          {
+            transform: [{ filter: 'datum.leader' }],
+            mark: { type: 'rule', strokeWidth: 0.8, opacity: 0.8 },
+            encoding: { x2: { field: 'labelNs' }, y2: { field: 'labelY' } },
+          },
+          { mark: { type: 'point', filled: true, size: 90, opacity: 1, stroke: 'white', strokeWidth: 1 } },
+          // design names only: the latencies are on the axis and in report.txt's cost table
+          ...(['right', 'left'] as const).map((side) => ({
+            transform: [{ filter: `datum.labelSide === '${side}'` }],
+            mark: {
+              type: 'text' as const,
+              align: side === 'right' ? ('left' as const) : ('right' as const),
+              baseline: 'middle' as const,
+              dx: side === 'right' ? 1 : -1,
+              fontSize: 11,
+            },
+            encoding: {
+              text: { field: 'design', type: 'nominal' as const },
+              x: { field: 'labelNs', type: 'quantitative' as const },
+              y: { field: 'labelY', type: 'quantitative' as const },
+            },
+          })),
+        ],
       },
     ],
   };

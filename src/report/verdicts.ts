@@ -45,7 +45,12 @@ export function kindCode(kind: ViolationKind): string {
 
 export interface VerdictMatrix {
   models: ModelName[];
+  /** Every scenario, in order of first appearance. */
   scenarios: string[];
+  /** The races: scenarios of group 'races', or with no group (older results). */
+  races: string[];
+  /** The semantic tests (group 'semantics'): what the dma_fence API promises, race or not. */
+  semantics: string[];
   cells: VerdictCell[];
   cell(model: ModelName, scenario: string, variant: string): VerdictCell | undefined;
 }
@@ -83,6 +88,7 @@ function mergeCell(runs: CheckResult[]): VerdictCell {
 export function buildVerdictMatrix(check: CheckResults): VerdictMatrix {
   const runsByCell = new Map<string, CheckResult[]>();
   const scenarios: string[] = [];
+  const semantic = new Set<string>();
   const key = (model: string, scenario: string, variant: string) => JSON.stringify([model, scenario, variant]);
   for (const result of check.results) {
     const k = key(result.model, result.scenario, result.variant);
@@ -90,11 +96,19 @@ export function buildVerdictMatrix(check: CheckResults): VerdictMatrix {
     if (runs) runs.push(result);
     else runsByCell.set(k, [result]);
     if (!scenarios.includes(result.scenario)) scenarios.push(result.scenario);
+    if (result.group === 'semantics') semantic.add(result.scenario);
   }
   const cells = [...runsByCell.values()].map(mergeCell);
   const byKey = new Map(cells.map((c) => [key(c.model, c.scenario, c.variant), c]));
   const models = MODEL_ORDER.filter((m) => cells.some((c) => c.model === m));
-  return { models, scenarios, cells, cell: (m, s, v) => byKey.get(key(m, s, v)) };
+  return {
+    models,
+    scenarios,
+    races: scenarios.filter((s) => !semantic.has(s)),
+    semantics: scenarios.filter((s) => semantic.has(s)),
+    cells,
+    cell: (m, s, v) => byKey.get(key(m, s, v)),
+  };
 }
 
 /** The weakest memory model the results cover (weak, else tso, else sc). */
@@ -102,9 +116,24 @@ export function weakestModel(matrix: VerdictMatrix): ModelName | undefined {
   return matrix.models[matrix.models.length - 1];
 }
 
-/** How many scenarios a design passes under a model (errors and unrun cells do not count). */
-export function scenariosSurvived(matrix: VerdictMatrix, model: ModelName, variant: string): number {
-  return matrix.scenarios.filter((s) => matrix.cell(model, s, variant)?.outcome === 'pass').length;
+/** How many races a design passes under a model (errors and unrun cells do not count). */
+export function racesSurvived(matrix: VerdictMatrix, model: ModelName, variant: string): number {
+  return matrix.races.filter((s) => matrix.cell(model, s, variant)?.outcome === 'pass').length;
+}
+
+/** Scenarios where some cell is not a clean pass: a violation, an error or a mismatch. */
+export function scenariosWithFindings(matrix: VerdictMatrix, scenarios: string[]): string[] {
+  return scenarios.filter((s) => matrix.cells.some((c) => c.scenario === s && (c.outcome !== 'pass' || c.mismatch)));
+}
+
+/**
+ * The execution budget the check ran with, as far as the results show it: a search that
+ * found nothing and is not complete stopped at the budget (or at its preemption bound, with
+ * fewer executions), so the most executions any of them ran.
+ */
+export function executionBudget(check: CheckResults): number | undefined {
+  const stopped = check.results.filter((r) => !r.error && r.verdict === 'pass' && !r.complete).map((r) => r.executions);
+  return stopped.length ? Math.max(...stopped) : undefined;
 }
 
 /** The command that replays a violation, as the checker printed it or rebuilt from the cell. */
@@ -126,8 +155,8 @@ export interface RaceBreakage {
   example?: VerdictCell;
 }
 
-export function raceBreakage(matrix: VerdictMatrix, variants: string[]): RaceBreakage[] {
-  return matrix.scenarios.map((scenario) => {
+export function raceBreakage(matrix: VerdictMatrix, variants: string[], scenarios = matrix.scenarios): RaceBreakage[] {
+  return scenarios.map((scenario) => {
     const race: RaceBreakage = { scenario, broken: [], reasons: [] };
     for (const variant of variants) {
       const cells = matrix.models
