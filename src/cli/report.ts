@@ -3,6 +3,7 @@
 // --from, and writes report.txt, the charts and report.html to --out (default reports/latest/).
 // The text goes to stdout too, ready for a mail body.
 
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,7 +12,11 @@ import { environmentContext } from '../results/context.ts';
 import type { RunRecord } from '../results/run-record.ts';
 import { runParts } from '../results/run-record.ts';
 import { parseResultsFile, ResultsFileError } from '../results/schema.ts';
-import type { CheckResult, CheckResults } from '../results/types.ts';
+import type { BenchResults, CheckResult, CheckResults, LitmusResults } from '../results/types.ts';
+import { parseLitmus } from '../litmus/parser.ts';
+import { runBench } from '../native/bench.ts';
+import { builtinVariants } from '../native/variants.ts';
+import { litmusFiles, litmusResult } from './litmus.ts';
 import { writeReport, type ReportInputs } from '../report/index.ts';
 import { planCells } from '../sim/cells.ts';
 import { DEFAULT_CHECK } from '../sim/check.ts';
@@ -31,22 +36,52 @@ self-contained report.html.
   --out DIR          where to write (default reports/latest)
   --from FILE        use saved results (check, litmus, bench, or a saved run) instead of
                      running them; repeatable
-  --quick            smaller budgets: the hunt and verification use fewer executions
+  --quick            smaller budgets: every race is still hunted, verification is partial
   --save             also store the results under results/<machine>/ for history
   --jobs N           cells at once, on worker threads (default: ${defaultJobs()}, the cores)
   --quiet            no progress on stderr
+  --no-bench         leave out the benchmarks (they need the machine to themselves)
+
+Without --from it runs the verdict matrix, the LKMM litmus corpus (../shared/litmus/lkmm,
+when present) under every model, and the benchmarks with --quick budgets.
 
 Ctrl-C stops the run and prints the verdict matrix of the cells that finished; no report is
 written (exit 130).
 `;
 
-/** Budget for --quick: enough to find every catalogued race; verification may stay incomplete. */
-const QUICK_EXECUTIONS = 20_000;
+/**
+ * Execution budgets per cell. The default verifies most pass cells completely (dfs at bound 2
+ * finishes within it for all but the largest); --quick keeps the hunt, which finds every
+ * catalogued race, and only starts the verification (pass cells show as not complete).
+ * `fence-lab check` with its own default (200,000) is the full verification.
+ */
+const REPORT_EXECUTIONS = 20_000;
+const QUICK_EXECUTIONS = 3_000;
 
 async function runChecks(quick: boolean, jobs: number, quiet: boolean): Promise<ReportedRun<CheckResult>> {
-  const options = { ...DEFAULT_CHECK, executions: quick ? QUICK_EXECUTIONS : DEFAULT_CHECK.executions };
+  const options = { ...DEFAULT_CHECK, executions: quick ? QUICK_EXECUTIONS : REPORT_EXECUTIONS };
   const cells = planCells(builtinVariantFiles(), builtinScenarioFiles(), availableModels());
   return runCells(cells, options, { jobs, progress: progressMode(quiet), label: 'fence-lab report' });
+}
+
+/** The kernel's own litmus tests, where CI and the developers' machines keep them. */
+const LITMUS_CORPUS = path.join(LAB_ROOT, '..', 'shared', 'litmus', 'lkmm');
+
+/** LKMM conformance of every model on the corpus (a few seconds; tso is the slowest). */
+function runLitmusCorpus(): LitmusResults | null {
+  if (!existsSync(LITMUS_CORPUS)) return null;
+  const results = [];
+  for (const file of litmusFiles([LITMUS_CORPUS])) {
+    const test = parseLitmus(readFileSync(file, 'utf8'), path.relative(process.cwd(), file));
+    for (const model of availableModels()) results.push(litmusResult(path.relative(process.cwd(), file), test, model).result);
+  }
+  return { results };
+}
+
+/** The designs on real threads: --quick budgets (about a minute on 2 cores). */
+async function runBenchmarks(quiet: boolean): Promise<BenchResults> {
+  const log = quiet ? undefined : (line: string) => process.stderr.write(`bench: ${line}\n`);
+  return (await runBench({ variants: builtinVariants(), workloads: [], quick: true, log })).results;
 }
 
 async function readInputs(files: string[]): Promise<ReportInputs> {
@@ -73,6 +108,7 @@ export async function run(args: string[]): Promise<number> {
         save: { type: 'boolean', default: false },
         jobs: { type: 'string' },
         quiet: { type: 'boolean', default: false },
+        'no-bench': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -109,7 +145,18 @@ export async function run(args: string[]): Promise<number> {
       return 130;
     }
     inputs.check = { results: checks.results } satisfies CheckResults;
-    inputs.commands = { check: `npx fence-lab check --json${values.quick ? ` --executions ${QUICK_EXECUTIONS}` : ''}` };
+    inputs.commands = { check: `npx fence-lab check --json --executions ${values.quick ? QUICK_EXECUTIONS : REPORT_EXECUTIONS}` };
+    if (!values.quiet) process.stderr.write('fence-lab report: running the LKMM litmus corpus\n');
+    const litmus = runLitmusCorpus();
+    if (litmus) {
+      inputs.litmus = litmus;
+      inputs.commands.litmus = `npx fence-lab litmus ${path.relative(process.cwd(), LITMUS_CORPUS)} --model ${availableModels().join(',')} --json`;
+    }
+    if (!values['no-bench']) {
+      if (!values.quiet) process.stderr.write('fence-lab report: running the benchmarks (--quick)\n');
+      inputs.bench = await runBenchmarks(values.quiet!);
+      inputs.commands.bench = 'npx fence-lab bench --quick --json';
+    }
   }
   inputs.environment ??= environmentContext();
   inputs.commands = { ...inputs.commands, report: ['npx fence-lab report', ...args].join(' ') };
