@@ -18,7 +18,7 @@ const POINT_RADIUS_PX = 6;
 const LABEL_LINE_PX = 13;
 const LABEL_DX = 8;
 /** Vertical spread between points that would hide each other. */
-const DODGE_PX = 7;
+const DODGE_PX = 6;
 
 interface Point {
   design: string;
@@ -91,7 +91,7 @@ function dodge(points: Point[], xPx: (ns: number) => number, yPx: (survived: num
  * point. A label covers no point and no other label, and no leader crosses a label or a
  * point other than those drawn on top of its own. Points are placed from the right.
  */
-function placeLabels(points: Point[], pixels: Pixel[]): Placement[] {
+function placeLabels(points: Point[], pixels: Pixel[], obstacles: Box[]): Placement[] {
   const dots: Box[] = pixels.map(({ x, y }) => ({ x0: x - POINT_RADIUS_PX, x1: x + POINT_RADIUS_PX, y0: y - POINT_RADIUS_PX, y1: y + POINT_RADIUS_PX }));
   const candidates: (Placement & { cost: number })[] = [];
   for (let line = -5; line <= 5; line++) {
@@ -120,6 +120,7 @@ function placeLabels(points: Point[], pixels: Pixel[]): Placement[] {
       const box = boxOf(c);
       if (box.x0 < -LABEL_DX || box.x1 > PLOT_WIDTH || box.y0 < 0 || box.y1 > PLOT_HEIGHT) return false;
       if (labels.some((b) => overlaps(b, box)) || dots.some((d, j) => j !== i && overlaps(d, box))) return false;
+      if (obstacles.some((b) => overlaps(b, box))) return false;
       if (leaders.some(([a, b, c2, d]) => segmentHits(a, b, c2, d, box))) return false;
       if (!c.leader) return true;
       const [lx, ly] = [x + c.dx, y + c.dy];
@@ -153,7 +154,15 @@ export function safetyCostSpec(check: CheckResults, bench: BenchResults): TopLev
   const xPx = (ns: number) => ((Math.log(ns) - Math.log(low)) / (Math.log(high) - Math.log(low))) * PLOT_WIDTH;
   const yPx = (survived: number) => PLOT_HEIGHT - (survived / Math.max(total, 1)) * PLOT_HEIGHT;
   const pixels = dodge(points, xPx, yPx);
-  const placements = placeLabels(points, pixels);
+  // the floor's dashed line and its label
+  const floorLabel = floorNs && floorNs > 0 ? `lock-free floor ${chartDuration(floorNs)}` : '';
+  const obstacles: Box[] = floorLabel
+    ? [
+        { x0: xPx(floorNs!) - 2, x1: xPx(floorNs!) + 2, y0: 0, y1: PLOT_HEIGHT },
+        { x0: xPx(floorNs!), x1: xPx(floorNs!) + 8 + floorLabel.length * 6, y0: 0, y1: 18 },
+      ]
+    : [];
+  const placements = placeLabels(points, pixels, obstacles);
   // positions in data units: y runs from 0 at the bottom to `total` at the top, x is log
   const nsAt = (px: number) => Math.exp(Math.log(low) + (px / PLOT_WIDTH) * (Math.log(high) - Math.log(low)));
   const countAt = (py: number) => ((PLOT_HEIGHT - py) / PLOT_HEIGHT) * Math.max(total, 1);
@@ -176,7 +185,7 @@ export function safetyCostSpec(check: CheckResults, bench: BenchResults): TopLev
     floorNs && floorNs > 0
       ? [
           {
-            data: { values: [{ latencyNs: floorNs, label: `lock-free floor ${chartDuration(floorNs)}` }] },
+            data: { values: [{ latencyNs: floorNs, label: floorLabel }] },
             layer: [
               { mark: { type: 'rule' as const, strokeDash: [5, 3], color: '#777777', strokeWidth: 1.2 }, encoding: { x } },
               {
