@@ -8,8 +8,8 @@
 //     job 2  idle
 //
 // executions/s is per job: the finished units' executions over their own run time, so it is the
-// simulator's speed whatever the number of jobs. The ETA is the mean wall time of a finished
-// unit times the units left (less what the running ones have had), over the jobs. FENCE_LAB_PROGRESS_MS sets the interval of the
+// simulator's speed whatever the number of jobs. The ETA is the mean wall time of a unit times
+// the units left (less what the running ones have had), over the jobs. FENCE_LAB_PROGRESS_MS sets the interval of the
 // plain lines (tests use it).
 
 import type { WriteStream } from 'node:tty';
@@ -121,12 +121,16 @@ export class Progress {
     if (this.simMs > 0) parts.push(`${formatRate((this.executions / this.simMs) * 1000)} exec/s per job`);
     const left = this.opts.total - this.done;
     if (this.done > 0 && left > 0) {
-      // Work left: a mean unit for each unit not done, less what the running ones have had.
-      const mean = this.wallMs / this.done;
+      // The mean unit counts the running ones at what they have had so far (a lower bound: one
+      // long cell among quick ones must not leave the ETA at a second), then: a mean unit for
+      // each unit not started, and what the mean leaves of each running one.
       const now = performance.now();
-      let work = mean * left;
-      for (const r of this.running) if (r) work -= Math.min(now - r.since, mean);
-      parts.push(`ETA ${formatDuration(Math.max(0, work) / Math.min(this.running.length, left))}`);
+      const running = this.running.filter((r): r is Running => r !== null);
+      const mean = (this.wallMs + running.reduce((ms, r) => ms + (now - r.since), 0)) / (this.done + running.length);
+      let work = mean * (left - running.length);
+      for (const r of running) work += Math.max(0, mean - (now - r.since));
+      // Nothing left by the estimate while units still run: it knows no better, so it says nothing.
+      if (work > 0) parts.push(`ETA ${formatDuration(work / Math.min(this.running.length, left))}`);
     }
     return parts.join(', ');
   }
