@@ -7,7 +7,7 @@
 import type { Cpu, LoadedModule, Ptr } from '../../src/kernel/cpu.ts';
 import { NULL } from '../../src/kernel/cpu.ts';
 import {
-  BUG_ON, READ_ONCE, WRITE_ONCE, atomic_fetch_add, kfree, kfree_rcu, kzalloc, module_load, spin_lock, spin_lock_init,
+  BUG_ON, READ_ONCE, WRITE_ONCE, atomic_fetch_add, kfree, rcu_read_lock, rcu_read_unlock, kfree_rcu, kzalloc, module_load, spin_lock, spin_lock_init,
   spin_lock_irqsave, spin_unlock, spin_unlock_irqrestore, str_read, test_bit, xchg,
 } from '../../src/kernel/primitives.ts';
 import { DMA_FENCE_FLAG_SIGNALED_BIT, dma_fence, dma_fence_cb, dma_fence_ops, list_head } from '../../src/kernel/dma-fence.ts';
@@ -270,6 +270,24 @@ export function gpu_context_kill(cpu: Cpu, fences: Fences, drv: GpuDriver, error
   }
   spin_unlock_irqrestore(cpu, lock, flags);
   for (const f of done) fences.dma_fence_put(cpu, f);
+}
+
+/**
+ * A consumer that holds a reference: adds its callback (which enables signaling), waits if it
+ * was added, then drops its reference and frees the callback (drm_sched dependencies).
+ */
+export function consumer_wait_callback(cpu: Cpu, fences: Fences, f: Ptr, consumer: Consumer, cb: Ptr): void {
+  if (fences.dma_fence_add_callback(cpu, f, cb + consumer_cb.base, consumer.mark_seen) === 0) fences.dma_fence_wait(cpu, f, false);
+  fences.dma_fence_put(cpu, f);
+  kfree(cpu, cb);
+}
+
+/** SYNC_IOC_FILE_INFO on a fence it holds a reference to: copies the driver name under RCU, then puts. */
+export function sync_file_info(cpu: Cpu, fences: Fences, f: Ptr): void {
+  rcu_read_lock(cpu);
+  copy_driver_name(cpu, fences, f);
+  rcu_read_unlock(cpu);
+  fences.dma_fence_put(cpu, f);
 }
 
 /** What a consumer does with a driver name (sync_file's SYNC_IOC_FILE_INFO copies it). */

@@ -10,9 +10,8 @@
 //   test_and_set_bit(SIGNALED)
 //   RCU_INIT_POINTER(f->ops, NULL)
 //                                     BUG_ON(fence->ops != &crtc_fence_ops)   <- kernel BUG
-import { rcu_read_lock, rcu_read_unlock } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { copy_driver_name, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { gpu_driver_load, gpu_fence_emit, gpu_irq_complete, sync_file_info } from '../lib/gpu-driver.ts';
 
 export default scenario({
   name: 'callback-rereads-ops',
@@ -29,12 +28,7 @@ export default scenario({
       name: 'sync_file',
       cpu: 1,
       context: 'process',
-      run(cpu, fences, { f }) {
-        rcu_read_lock(cpu);
-        copy_driver_name(cpu, fences, f);
-        rcu_read_unlock(cpu);
-        fences.dma_fence_put(cpu, f);
-      },
+      run: (cpu, fences, { f }) => sync_file_info(cpu, fences, f),
     },
   ],
   expect: {

@@ -2,9 +2,9 @@
 // contract ("drivers are mandated to guarantee a RCU grace period between signalling the
 // fence and freeing said data", 7.1 dma-fence.h) and waits in synchronize_rcu() before it
 // frees its context. Every reader of the name is inside rcu_read_lock(): all designs are safe.
-import { rcu_read_lock, rcu_read_unlock, synchronize_rcu } from '../../src/kernel/primitives.ts';
+import { synchronize_rcu } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { copy_driver_name, gpu_context_free, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { gpu_context_free, gpu_driver_load, gpu_fence_emit, gpu_irq_complete, sync_file_info } from '../lib/gpu-driver.ts';
 
 export default scenario({
   name: 'driver-data-after-grace-period',
@@ -30,12 +30,7 @@ export default scenario({
       name: 'sync_file',
       cpu: 1,
       context: 'process',
-      run(cpu, fences, { f }) {
-        rcu_read_lock(cpu);
-        copy_driver_name(cpu, fences, f);
-        rcu_read_unlock(cpu);
-        fences.dma_fence_put(cpu, f);
-      },
+      run: (cpu, fences, { f }) => sync_file_info(cpu, fences, f),
     },
   ],
   expect: {

@@ -10,9 +10,9 @@
 //                                                ops->enable_signaling(f):
 //                                                    spin_lock(&drv->list_lock) -- waits CPU0
 //   dma_fence_signal(f) -> lock(f) -- waits CPU1       => deadlock; lockdep reports the cycle
-import { kfree, kzalloc } from '../../src/kernel/primitives.ts';
+import { kzalloc } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { consumer_cb, consumer_load, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { consumer_cb, consumer_load, consumer_wait_callback, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
 
 export default scenario({
   name: 'enable-signaling-abba',
@@ -29,11 +29,7 @@ export default scenario({
       name: 'consumer',
       cpu: 1,
       context: 'process',
-      run(cpu, fences, { f, consumer, cb }) {
-        if (fences.dma_fence_add_callback(cpu, f, cb + consumer_cb.base, consumer.mark_seen) === 0) fences.dma_fence_wait(cpu, f, false);
-        fences.dma_fence_put(cpu, f);
-        kfree(cpu, cb);
-      },
+      run: (cpu, fences, { f, consumer, cb }) => consumer_wait_callback(cpu, fences, f, consumer, cb),
     },
   ],
   expect: {

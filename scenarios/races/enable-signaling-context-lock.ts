@@ -5,9 +5,9 @@
 // enable_signaling, under the fence lock, while its IRQ path takes the context lock and then
 // signals (fence lock): the ABBA that keeps nouveau off the inline lock (Philipp Stanner,
 // 00353: "without fence->inline_lock, you can protect the fctx with the same lock").
-import { kfree, kzalloc } from '../../src/kernel/primitives.ts';
+import { kzalloc } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { consumer_cb, consumer_load, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { consumer_cb, consumer_load, consumer_wait_callback, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
 
 export default scenario({
   name: 'enable-signaling-context-lock',
@@ -24,11 +24,7 @@ export default scenario({
       name: 'consumer',
       cpu: 1,
       context: 'process',
-      run(cpu, fences, { f, consumer, cb }) {
-        if (fences.dma_fence_add_callback(cpu, f, cb + consumer_cb.base, consumer.mark_seen) === 0) fences.dma_fence_wait(cpu, f, false);
-        fences.dma_fence_put(cpu, f);
-        kfree(cpu, cb);
-      },
+      run: (cpu, fences, { f, consumer, cb }) => consumer_wait_callback(cpu, fences, f, consumer, cb),
     },
   ],
   expect: {

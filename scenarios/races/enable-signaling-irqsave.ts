@@ -2,9 +2,9 @@
 // spin_lock_irqsave everywhere, as the 7.1 kerneldoc now demands ("only spinlocks which
 // disable IRQ's can be used"). No lock is ever taken with interrupts on while it can also be
 // needed from an interrupt: every design is safe.
-import { kfree, kzalloc, spin_lock_irqsave, spin_unlock_irqrestore } from '../../src/kernel/primitives.ts';
+import { kzalloc, spin_lock_irqsave, spin_unlock_irqrestore } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { consumer_cb, consumer_load, gpu_driver_load, gpu_fctx, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { consumer_cb, consumer_load, consumer_wait_callback, gpu_driver_load, gpu_fctx, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
 
 export default scenario({
   name: 'enable-signaling-irqsave',
@@ -30,11 +30,7 @@ export default scenario({
       name: 'consumer',
       cpu: 1,
       context: 'process',
-      run(cpu, fences, { f, consumer, cb }) {
-        if (fences.dma_fence_add_callback(cpu, f, cb + consumer_cb.base, consumer.mark_seen) === 0) fences.dma_fence_wait(cpu, f, false);
-        fences.dma_fence_put(cpu, f);
-        kfree(cpu, cb);
-      },
+      run: (cpu, fences, { f, consumer, cb }) => consumer_wait_callback(cpu, fences, f, consumer, cb),
     },
   ],
   expect: {

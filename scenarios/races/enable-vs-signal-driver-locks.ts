@@ -5,9 +5,9 @@
 // not signaled. Under design e that closes the race of enable-vs-signal. Under every design
 // that still calls enable_signaling with the fence lock held, the same driver takes a lock it
 // already holds: a driver converted for patch 10 cannot run on a kernel without it.
-import { kfree, kzalloc } from '../../src/kernel/primitives.ts';
+import { kzalloc } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { consumer_cb, consumer_load, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { consumer_cb, consumer_load, consumer_wait_callback, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
 
 export default scenario({
   name: 'enable-vs-signal-driver-locks',
@@ -23,11 +23,7 @@ export default scenario({
       name: 'consumer',
       cpu: 0,
       context: 'process',
-      run(cpu, fences, { f, consumer, cb }) {
-        if (fences.dma_fence_add_callback(cpu, f, cb + consumer_cb.base, consumer.mark_seen) === 0) fences.dma_fence_wait(cpu, f, false);
-        fences.dma_fence_put(cpu, f);
-        kfree(cpu, cb);
-      },
+      run: (cpu, fences, { f, consumer, cb }) => consumer_wait_callback(cpu, fences, f, consumer, cb),
     },
     { name: 'irq', cpu: 1, context: 'hardirq', run: (cpu, fences, { drv }) => gpu_irq_complete(cpu, fences, drv, 1) },
   ],

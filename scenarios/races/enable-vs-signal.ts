@@ -13,9 +13,9 @@
 //                                            hw_seqno = 1; dma_fence_signal(f)
 //                                            put armed reference: none yet
 //     dma_fence_get(f); armed = f            <- never dropped: kmemleak
-import { kfree, kzalloc } from '../../src/kernel/primitives.ts';
+import { kzalloc } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { consumer_cb, consumer_load, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { consumer_cb, consumer_load, consumer_wait_callback, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
 
 export default scenario({
   name: 'enable-vs-signal',
@@ -32,11 +32,7 @@ export default scenario({
       name: 'consumer',
       cpu: 0,
       context: 'process',
-      run(cpu, fences, { f, consumer, cb }) {
-        if (fences.dma_fence_add_callback(cpu, f, cb + consumer_cb.base, consumer.mark_seen) === 0) fences.dma_fence_wait(cpu, f, false);
-        fences.dma_fence_put(cpu, f);
-        kfree(cpu, cb);
-      },
+      run: (cpu, fences, { f, consumer, cb }) => consumer_wait_callback(cpu, fences, f, consumer, cb),
     },
     {
       name: 'irq',

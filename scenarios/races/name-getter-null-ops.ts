@@ -6,15 +6,14 @@
 // signaler stored after setting the flag. "These set and load operations could occur out of
 // order on weakly ordered platforms."
 //
-//   CPU0 (hardirq: signal)            CPU1 (SYNC_IOC_FILE_INFO, rcu_read_lock)
+//   CPU0 (hardirq: signal)            CPU1 (SYNC_IOC_FILE_INFO)
 //                                     r1 = test_bit(SIGNALED) -> 0   (satisfied early)
 //   test_and_set_bit(SIGNALED)
 //   RCU_INIT_POINTER(f->ops, NULL)
 //                                     ops = rcu_dereference(f->ops) -> NULL
 //                                     if (!r1) ops->get_driver_name(f) -> NULL dereference
-import { rcu_read_lock, rcu_read_unlock } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { copy_driver_name, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { gpu_driver_load, gpu_fence_emit, gpu_irq_complete, sync_file_info } from '../lib/gpu-driver.ts';
 
 export default scenario({
   name: 'name-getter-null-ops',
@@ -31,12 +30,7 @@ export default scenario({
       name: 'sync_file',
       cpu: 1,
       context: 'process',
-      run(cpu, fences, { f }) {
-        rcu_read_lock(cpu);
-        copy_driver_name(cpu, fences, f);
-        rcu_read_unlock(cpu);
-        fences.dma_fence_put(cpu, f);
-      },
+      run: (cpu, fences, { f }) => sync_file_info(cpu, fences, f),
     },
   ],
   expect: {
