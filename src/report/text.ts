@@ -441,7 +441,7 @@ function commandSection(inputs: ReportInputs): string[] {
     ['verdict matrix, races and traces', commands.check],
     ['litmus conformance', commands.litmus],
     ['cost table and load sweeps', commands.bench],
-    ['this report, from the JSON the commands above print', commands.report],
+    [commands.report?.includes('--from') ? 'this report, from the JSON the commands above print' : 'this report', commands.report],
   ];
   const lines = entries.flatMap(([what, command]) => (command ? [`# ${what}`, ...wrapShellCommand(command, TEXT_WIDTH)] : []));
   return lines.length ? [...heading('Reproduce'), ...lines] : [];
