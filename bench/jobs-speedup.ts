@@ -42,7 +42,11 @@ async function timeCheck(args: string[], jobs: number): Promise<{ seconds: numbe
 }
 
 const withoutTimes = (r: CheckResults) => JSON.stringify(r.results.map((c) => ({ ...c, ms: 0 })));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
 
 async function compare(label: string, args: string[]): Promise<void> {
   const times: Record<number, number[]> = { 1: [], [jobsHigh]: [] };
@@ -74,7 +78,8 @@ async function compare(label: string, args: string[]): Promise<void> {
   const many = median(times[jobsHigh]!);
   console.log(
     `${label}: ${cells} cells${errors ? ` (${errors} could not run)` : ''}, ${executions} executions; median --jobs 1 ${one.toFixed(2)} s, --jobs ${jobsHigh} ${many.toFixed(2)} s: ` +
-      `${(one / many).toFixed(2)}x (best ${(Math.min(...times[1]!) / Math.min(...times[jobsHigh]!)).toFixed(2)}x); results identical\n`,
+      `${(one / many).toFixed(2)}x (best of each ${(Math.min(...times[1]!) / Math.min(...times[jobsHigh]!)).toFixed(2)}x, ` +
+      `pairs ${times[1]!.map((t, i) => (t / times[jobsHigh]![i]!).toFixed(2)).join(' ')}); results identical\n`,
   );
 }
 
