@@ -3,19 +3,30 @@
 // nothing changed between the runs but the machine's noise.
 //
 //   node --import tsx bench/aa-false-alarm.ts [--runs 11] [--command "CMD"] [--factor 1.05] [--alpha 0.01] [--json]
-//   node --import tsx bench/aa-false-alarm.ts --synthetic [--runs 11] [--samples 50] [--seed 1]
+//   node --import tsx bench/aa-false-alarm.ts [options] RUN.json RUN.json ...
+//   node --import tsx bench/aa-false-alarm.ts --synthetic [--runs 11] [--samples 50] [--seed 1] [--isolates 3]
 //
-// CMD must print a bench results JSON on stdout (default: the lab's quick benchmark).
-// --synthetic draws noise-only runs from src/history/synthetic.ts instead (log-normal, the noise
-// model stated there): a figure about the method, not about this machine.
+// CMD must print a bench results JSON on stdout (default: the lab's quick benchmark). Files
+// instead: runs saved before (e.g. by a loop of 'fence-lab bench --out runN.json'), the first
+// one the base. --synthetic draws noise-only runs from src/history/synthetic.ts instead
+// (log-normal; with --isolates, ns rows measured in that many isolates under the VM noise
+// model): a figure about the method, not about this machine.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { compareRuns, type CompareOptions, DEFAULT_COMPARE_OPTIONS, rowName } from '../src/history/compare.ts';
-import { DEFAULT_NOISE, syntheticRowSpecs, syntheticRun } from '../src/history/synthetic.ts';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_NOISE, syntheticRowSpecs, syntheticRun, VM_NOISE } from '../src/history/synthetic.ts';
 import { parseResultsFile } from '../src/results/schema.ts';
 import type { BenchResults } from '../src/results/types.ts';
 
 const DEFAULT_COMMAND = 'node bin/fence-lab.js bench --quick --json';
+
+function benchOf(text: string, where: string): BenchResults {
+  const parsed = parseResultsFile(text, where);
+  const bench = parsed.kind === 'bench' ? parsed.bench : parsed.kind === 'run' ? parsed.run.bench : undefined;
+  if (!bench) throw new Error(`${where}: ${parsed.kind} results, not bench results`);
+  return bench;
+}
 
 function measuredRun(command: string, index: number): BenchResults {
   const started = Date.now();
@@ -23,9 +34,7 @@ function measuredRun(command: string, index: number): BenchResults {
   if (child.status !== 0) {
     throw new Error(`run ${index + 1}: '${command}' exited ${child.status}:\n${child.stderr.trim()}\n(no bench yet? measure the method alone with --synthetic)`);
   }
-  const parsed = parseResultsFile(child.stdout, `stdout of run ${index + 1} of '${command}'`);
-  const bench = parsed.kind === 'bench' ? parsed.bench : parsed.kind === 'run' ? parsed.run.bench : undefined;
-  if (!bench) throw new Error(`run ${index + 1}: '${command}' printed ${parsed.kind} results, not bench results`);
+  const bench = benchOf(child.stdout, `stdout of run ${index + 1} of '${command}'`);
   console.error(`run ${index + 1}: ${bench.results.length} rows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return bench;
 }
@@ -65,12 +74,14 @@ function aaReport(runs: readonly BenchResults[], source: string, options: Compar
 }
 
 function main(): number {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       runs: { type: 'string', default: '11' },
       command: { type: 'string', default: DEFAULT_COMMAND },
       synthetic: { type: 'boolean', default: false },
       samples: { type: 'string', default: '50' },
+      isolates: { type: 'string' },
       seed: { type: 'string', default: '1' },
       factor: { type: 'string', default: String(DEFAULT_COMPARE_OPTIONS.factor) },
       alpha: { type: 'string', default: String(DEFAULT_COMPARE_OPTIONS.alpha) },
@@ -84,11 +95,18 @@ function main(): number {
 
   let runs: BenchResults[];
   let source: string;
-  if (values.synthetic) {
+  if (positionals.length > 0) {
+    if (positionals.length < 2) throw new Error('give at least two saved runs (one base, at least one A/A compare)');
+    runs = positionals.map((file) => benchOf(readFileSync(file, 'utf8'), file));
+    source = `saved runs: ${positionals.join(' ')}`;
+  } else if (values.synthetic) {
     const samples = Number(values.samples);
-    runs = Array.from({ length: runCount }, (_, i) => syntheticRun(syntheticRowSpecs(), { seed: seed + i, samples }));
+    const isolates = values.isolates === undefined ? undefined : { count: Number(values.isolates), noise: VM_NOISE };
+    runs = Array.from({ length: runCount }, (_, i) => syntheticRun(syntheticRowSpecs(), { seed: seed + i, samples, isolates }));
     const { runSigma, sampleSigma, outlierRate } = DEFAULT_NOISE;
-    source = `SYNTHETIC noise-only runs (not this machine): ${syntheticRowSpecs().length} rows × ${samples} samples, log-normal run σ=${runSigma}, sample σ=${sampleSigma}, outliers ${outlierRate * 100}%, seeds ${seed}..${seed + runCount - 1}`;
+    source =
+      `SYNTHETIC noise-only runs (not this machine): ${syntheticRowSpecs().length} rows × ${samples} samples, log-normal run σ=${runSigma}, sample σ=${sampleSigma}, outliers ${outlierRate * 100}%, seeds ${seed}..${seed + runCount - 1}` +
+      (isolates ? `; ns rows in ${isolates.count} isolates under VM_NOISE ${JSON.stringify(VM_NOISE)}` : '');
   } else {
     runs = Array.from({ length: runCount }, (_, i) => measuredRun(values.command, i));
     source = `measured on this machine: ${runCount} × '${values.command}'`;

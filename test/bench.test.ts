@@ -6,6 +6,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { benchResultsSchema } from '../src/results/schema.ts';
+import { isolateFigure, isolateGroups } from '../src/results/isolates.ts';
+import { round4 } from '../src/native/stats.ts';
 import { runBench, planWorkloads } from '../src/native/bench.ts';
 import { resolveVariant, LAB_ROOT } from '../src/native/variants.ts';
 import { configName, parseConfig } from '../bench/irq-load/config.ts';
@@ -37,6 +39,11 @@ describe('fence-lab bench results', () => {
     ]));
     const micro = results.results.find((r) => r.workload === 'is_signaled-signaled')!;
     expect(micro.unit).toBe('ns');
+    // measured in 2 fresh isolates (quick); the figure is the median of each isolate's fastest sample
+    for (const row of results.results.filter((r) => r.workload === 'is_signaled-signaled' || r.workload === 'floor')) {
+      expect(row.isolates, `${row.variant} ${row.metric}`).toHaveLength(2);
+      expect(row.value).toBe(round4(isolateFigure(isolateGroups(row))));
+    }
     for (const row of results.results.filter((r) => !r.error)) {
       expect(row.samples.length, `${row.variant} ${row.workload} ${row.metric}`).toBeGreaterThanOrEqual(10);
       expect(row.stats.min).toBeLessThanOrEqual(row.stats.p50);

@@ -18,6 +18,7 @@ import { metricDirection } from '../src/history/direction.ts';
 import { toBmf, toGithubActionBenchmark } from '../src/history/export.ts';
 import {
   bootstrapInterval,
+  bootstrapIsolateRatios,
   bootstrapMedianRatios,
   holmAdjust,
   mannWhitneyMinP,
@@ -29,7 +30,8 @@ import {
 } from '../src/history/stats.ts';
 import { detectSteps } from '../src/history/steps.ts';
 import { listRuns, MACHINE_FILE, machineName, saveRun, writeFileAtomic } from '../src/history/store.ts';
-import { syntheticRow, syntheticRowSpecs, syntheticRun } from '../src/history/synthetic.ts';
+import { syntheticRow, syntheticRowSpecs, syntheticRun, VM_NOISE } from '../src/history/synthetic.ts';
+import { isolateFigure, isolateGroups } from '../src/results/isolates.ts';
 import { trendSpec } from '../src/history/trend-spec.ts';
 import { buildHistory } from '../src/history/trends.ts';
 import { environmentContext } from '../src/results/context.ts';
@@ -214,6 +216,58 @@ describe('compare: bench rows', () => {
     const comparison = compareRuns({ context: base.context, bench: base }, { context: next.context, bench: next });
     expect(comparison.warnings.join('\n')).toMatch(/different environments \(cpu: synthetic → Other CPU\)/);
     expect(comparison.warnings.join('\n')).toMatch(/measured floor moved/);
+  });
+});
+
+describe('compare: rows measured in isolates (the micro rows)', () => {
+  // The ns rows measured in 3 isolates of 200 samples under the VM's noise (bursty interference,
+  // a JIT outcome per isolate: src/history/synthetic.ts VM_NOISE).
+  const isolatedRun = (seed: number) => syntheticRun(ROWS.filter((row) => row.unit === 'ns'), { seed, samples: 600, isolates: { count: 3, noise: VM_NOISE } });
+  const pooled = (bench: BenchResults): BenchResults => ({ ...bench, results: bench.results.map(({ isolates: _, ...row }) => row) });
+
+  it('the figure is the fastest sample of any isolate (by hand)', () => {
+    expect(isolateGroups({ samples: [3, 1, 2, 5, 4, 9, 8, 7], isolates: [3, 2, 3] })).toEqual([[3, 1, 2], [5, 4], [9, 8, 7]]);
+    expect(isolateFigure([[3, 2], [5, 4], [9, 1, 7]])).toBe(1);
+    expect(isolateFigure([[], []])).toBeNaN();
+    expect(isolateGroups({ samples: [1, 2] })).toEqual([[1, 2]]);
+  });
+
+  it('the bootstrap draws the fastest of n resampled values with its exact probability', () => {
+    // next = one isolate [1, 2, 3, 4]: the resampled minimum is 1 with probability 1 - (3/4)^4
+    const ratios = bootstrapIsolateRatios([[1]], [[1, 2, 3, 4]], { seed: 7 });
+    const ones = ratios.filter((r) => r === 1).length / ratios.length;
+    expect(ones).toBeCloseTo(1 - (3 / 4) ** 4, 1);
+    expect(ratios.filter((r) => r === 4).length / ratios.length).toBeCloseTo(1 / 4 ** 4, 2);
+  });
+
+  it('A/A under the VM noise: no regression in 20 pairs; tested on pooled samples, some of the same pairs cry wolf', () => {
+    let pooledAlarms = 0;
+    for (let pair = 0; pair < 20; pair++) {
+      const base = isolatedRun(200 + 2 * pair);
+      const next = isolatedRun(201 + 2 * pair);
+      const comparison = compareRuns({ bench: base }, { bench: next });
+      expect(comparison.regressions, `pair ${pair}`).toEqual([]);
+      expect(comparison.rows.every((row) => row.method === 'isolate-bootstrap')).toBe(true);
+      if (compareRuns({ bench: pooled(base) }, { bench: pooled(next) }).regressions.length > 0) pooledAlarms++;
+    }
+    expect(pooledAlarms).toBeGreaterThan(0); // 3 of 20 with these seeds
+  });
+
+  it('a 50% slowdown in every isolate of one row is flagged and named; a 2% change is not', () => {
+    const base = isolatedRun(1);
+    const slow = compareRuns({ bench: base }, { bench: scaled(isolatedRun(2), SLOW_ROW, 1.5) });
+    expect(rowOf(slow, SLOW_ROW)).toMatchObject({ verdict: 'regressed', method: 'isolate-bootstrap', isolates: [3, 3] });
+    expect(slow.regressions).toHaveLength(1);
+    expect(slow.regressions[0]).toMatch(/^inline-lock is_signaled-signaled time: \+\d+\.\d% \(lower-is-better\)/);
+    const slight = compareRuns({ bench: base }, { bench: scaled(isolatedRun(3), SLOW_ROW, 1.02) });
+    expect(rowOf(slight, SLOW_ROW).verdict).not.toBe('regressed');
+    expect(slight.regressions).toEqual([]);
+  });
+
+  it('a results file whose isolate counts do not add up to its samples is refused, naming the field', () => {
+    const bench = isolatedRun(1);
+    bench.results[0]!.isolates = [1, 2];
+    expect(() => parseResultsFile(JSON.stringify(bench), 'runs/new.json')).toThrow(/^runs\/new\.json: results\[0\]\.isolates: the isolates counts must add up/);
   });
 });
 

@@ -4,7 +4,8 @@
 // prints, per design, is_signaled-signaled as a multiple of the Atomics.load floor (median over
 // the runs), locked-reads against current-shared-lock on that row (ratio per run and a
 // one-sided Mann-Whitney U over the pooled samples), and the run-to-run coefficient of variation
-// of every micro row's median (the bar: under 3%). Nothing is asserted; it reports.
+// of every micro row's figure (the bar: under 3%) and of its samples' median. Nothing is
+// asserted; it reports.
 
 import { readFileSync } from 'node:fs';
 import { parseResultsFile } from '../../src/results/schema.ts';
@@ -45,14 +46,24 @@ if (lr.every(Boolean) && cs.every(Boolean)) {
   console.log(`\nlocked-reads / current-shared-lock on is_signaled-signaled: ${per.map((x) => x.toFixed(2)).join(' ')} (per run); ` + `Mann-Whitney U one-sided p = ${mw.p.toExponential(2)}`);
 }
 
-const byKey = new Map<string, number[]>();
-for (const run of runs) {
-  for (const row of run.results) {
-    if (row.workload.startsWith('irq-load/')) continue;
-    const k = `${row.variant} ${row.workload} ${row.metric}`;
-    byKey.set(k, [...(byKey.get(k) ?? []), row.error ? NaN : row.value]);
+// run-to-run spread of a row's figure (the value: the fastest sample of any isolate) and, for
+// comparison, of its samples' median
+const spread = (label: string, of: (row: BenchRow) => number) => {
+  const byKey = new Map<string, number[]>();
+  for (const run of runs) {
+    for (const row of run.results) {
+      if (row.workload.startsWith('irq-load/')) continue;
+      const k = `${row.variant} ${row.workload} ${row.metric}`;
+      byKey.set(k, [...(byKey.get(k) ?? []), row.error ? NaN : of(row)]);
+    }
   }
-}
-const cvs = [...byKey.entries()].map(([k, xs]) => ({ k, c: cv(xs), xs })).filter((x) => Number.isFinite(x.c)).sort((a, b) => a.c - b.c);
-console.log(`\nrun-to-run CV of the medians, ${cvs.length} micro rows: median ${(100 * cvs[cvs.length >> 1]!.c).toFixed(1)}%, ` + `under 3%: ${cvs.filter((x) => x.c < 0.03).length}, worst ${(100 * cvs[cvs.length - 1]!.c).toFixed(1)}% (${cvs[cvs.length - 1]!.k})`);
-for (const x of cvs) console.log(`  ${x.k.padEnd(56)} ${x.xs.map((v) => v.toFixed(2).padStart(8)).join(' ')}  CV ${(100 * x.c).toFixed(1)}%`);
+  const cvs = [...byKey.entries()].map(([k, xs]) => ({ k, c: cv(xs), xs })).filter((x) => Number.isFinite(x.c)).sort((a, b) => a.c - b.c);
+  const worst = cvs[cvs.length - 1]!;
+  console.log(
+    `\nrun-to-run CV of the ${label}, ${cvs.length} micro rows: median ${(100 * cvs[cvs.length >> 1]!.c).toFixed(1)}%, ` +
+      `under 3%: ${cvs.filter((x) => x.c < 0.03).length}, worst ${(100 * worst.c).toFixed(1)}% (${worst.k})`,
+  );
+  return cvs;
+};
+spread("samples' medians", (row) => med(row.samples));
+for (const x of spread('figures (value)', (row) => row.value)) console.log(`  ${x.k.padEnd(56)} ${x.xs.map((v) => v.toFixed(2).padStart(8)).join(' ')}  CV ${(100 * x.c).toFixed(1)}%`);

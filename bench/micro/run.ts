@@ -1,21 +1,28 @@
 // The micro benchmarks: every operation of MICRO_OPS for every design, each design on a worker
 // thread of its own (a fresh isolate), next to the floors (an empty call, bare Atomics loops,
 // ktime_get) measured the same way. Rows: workload = the operation, metric "time", unit "ns" per
-// call, value the median of mitata's samples.
+// call.
 //
 // Interleaved: the run is cut into rounds; in each round every operation is measured for a short
-// slice on every design in turn (the order rotating from round to round), and the floors too. A
-// row's samples are its slices' samples. On a shared machine whose speed drifts (other jobs, a
-// busy SMT sibling on the host) every design then sees the same mix of fast and slow moments, so
-// figures compare across designs within a run even when they move between runs.
+// slice on every design in turn (the order rotating from round to round), and the floors too. On
+// a shared machine whose speed drifts every design then sees the same mix of fast and slow
+// moments.
+//
+// Isolates: the whole interleaved run is repeated in fresh isolates (new worker threads, a new
+// pool), and a row's figure is the fastest sample of any isolate
+// (src/results/isolates.ts says why). TurboFan compiles on the worker's own thread during the
+// micro run (--no-concurrent-recompilation): with background compilation, when optimized code
+// lands depends on thread timing, and so does which code gets measured.
 //
 // A figure well below its floor (the floor's fastest sample, measured again in the design's own
 // worker) cannot be a real measurement: the JIT removed work (mitata's dead-code guard, avg <
 // 1.42 x an empty call, is the same idea). It is flagged "below-floor" and carries an error.
 
+import { setFlagsFromString } from 'node:v8';
 import type { BenchRow } from '../../src/results/types.ts';
-import type { NativePool } from '../../src/native/pool.ts';
-import { errorRow, makeRow, quantile } from '../../src/native/stats.ts';
+import { isolateFigure } from '../../src/results/isolates.ts';
+import { NativePool } from '../../src/native/pool.ts';
+import { errorRow, makeRow, round4 } from '../../src/native/stats.ts';
 import type { VariantRef } from '../../src/native/variants.ts';
 import { FLOOR_METRICS, MICRO_OPS } from './ops.ts';
 import { CTRL_MS, CTRL_OP, CTRL_SEQ, type MicroServerData, type SliceResult } from './worker.ts';
@@ -36,15 +43,17 @@ export interface MicroOptions {
   /** operation names (default: all) */
   ops?: string[];
   quick: boolean;
-  pool: NativePool;
   log?: (line: string) => void;
 }
 
 const WORKER = new URL('./worker.ts', import.meta.url).href;
 
 interface Settings {
-  /** mitata min_cpu_time per row, ms, split over the rounds */
+  /** mitata min_cpu_time per row, ms, split over the isolates and their rounds */
   rowMs: number;
+  /** fresh isolates each design (and the floors) is measured in, one after another */
+  isolates: number;
+  /** rounds per isolate */
   rounds: number;
   /** min_cpu_time of the floors measured again in each design's worker */
   localMs: number;
@@ -54,11 +63,9 @@ interface Settings {
 
 function settings(quick: boolean): Settings {
   // short samples: on a busy machine a preemption spoils a few of them and the median holds
-  return quick ? { rowMs: 60, rounds: 3, localMs: 20, sampleMs: 1, heapWords: 1 << 18 } : { rowMs: 642, rounds: 8, localMs: 50, sampleMs: 1, heapWords: 1 << 18 };
-}
-
-function median(samples: readonly number[]): number {
-  return quantile([...samples].sort((a, b) => a - b), 0.5);
+  return quick
+    ? { rowMs: 60, isolates: 2, rounds: 2, localMs: 20, sampleMs: 1, heapWords: 1 << 18 }
+    : { rowMs: 900, isolates: 3, rounds: 5, localMs: 50, sampleMs: 1, heapWords: 1 << 18 };
 }
 
 /** A design's server: send it an operation, get the slice's samples back. */
@@ -141,86 +148,110 @@ export async function runMicro(opts: MicroOptions): Promise<BenchRow[]> {
   const ops = opts.ops ?? MICRO_OPS.map((o) => o.name);
   for (const op of ops) if (!MICRO_OPS.some((o) => o.name === op)) throw new Error(`unknown micro operation '${op}'; known: ${MICRO_OPS.map((o) => o.name).join(', ')}`);
   const s = settings(opts.quick);
-  const sliceMs = Math.max(1, Math.round(s.rowMs / s.rounds));
+  const sliceMs = Math.max(1, Math.round(s.rowMs / (s.isolates * s.rounds)));
   const timeoutMs = 30_000 + 20 * sliceMs;
+  const designNames = ops.length === 0 ? [] : opts.variants.map((v) => v.name);
 
-  const floor = new Server(FLOOR_VARIANT, [...FLOOR_METRICS], null, s, opts.pool);
-  const designs = ops.length === 0 ? [] : opts.variants.map((v) => new Server(v.name, [...LOCAL_FLOORS.map((f) => `local:${f}`), ...ops], v.file, s, opts.pool));
-  const samples = new Map<string, number[]>();
+  /** samples per (server, op), one array per isolate */
+  const samples = new Map<string, number[][]>();
   const errors = new Map<string, string>();
   const key = (server: string, op: string) => `${server}\u0000${op}`;
-  const take = async (server: Server, op: string, ms: number) => {
+  const take = async (server: Server, isolate: number, op: string, ms: number) => {
     const k = key(server.name, op);
     if (errors.has(k)) return;
     try {
       const r = await server.slice(op, ms, timeoutMs);
       if (r.error) errors.set(k, r.error);
-      else samples.set(k, [...(samples.get(k) ?? []), ...r.samples]);
+      else {
+        const perIsolate = samples.get(k) ?? Array.from({ length: s.isolates }, () => []);
+        perIsolate[isolate]!.push(...r.samples);
+        samples.set(k, perIsolate);
+      }
     } catch (err) {
       errors.set(k, (err as Error).message);
     }
   };
 
+  setFlagsFromString('--no-concurrent-recompilation');
   try {
-    for (const d of designs) for (const f of LOCAL_FLOORS) await take(d, `local:${f}`, s.localMs);
-    for (let round = 0; round < s.rounds; round++) {
-      log(`micro: round ${round + 1}/${s.rounds}`);
-      for (const m of FLOOR_METRICS) await take(floor, m, sliceMs);
-      for (const op of ops) {
-        for (let i = 0; i < designs.length; i++) await take(designs[(i + round) % designs.length]!, op, sliceMs);
+    for (let isolate = 0; isolate < s.isolates; isolate++) {
+      // a pool per isolate: its workers are new threads, so nothing JIT-compiled carries over
+      const pool = new NativePool();
+      const floor = new Server(FLOOR_VARIANT, [...FLOOR_METRICS], null, s, pool);
+      const designs = opts.variants.slice(0, designNames.length).map((v) => new Server(v.name, [...LOCAL_FLOORS.map((f) => `local:${f}`), ...ops], v.file, s, pool));
+      try {
+        for (const d of designs) for (const f of LOCAL_FLOORS) await take(d, isolate, `local:${f}`, s.localMs);
+        for (let round = 0; round < s.rounds; round++) {
+          log(`micro: isolate ${isolate + 1}/${s.isolates}, round ${round + 1}/${s.rounds}`);
+          for (const m of FLOOR_METRICS) await take(floor, isolate, m, sliceMs);
+          for (const op of ops) {
+            for (let i = 0; i < designs.length; i++) await take(designs[(i + round + isolate) % designs.length]!, isolate, op, sliceMs);
+          }
+        }
+      } finally {
+        await Promise.all([floor, ...designs].map((d) => d.quit()));
+        await pool.close();
       }
     }
   } finally {
-    await Promise.all([floor, ...designs].map((d) => d.quit()));
+    setFlagsFromString('--concurrent-recompilation');
   }
 
   const rows: BenchRow[] = [];
+  const measured = (server: string, op: string) => {
+    const groups = samples.get(key(server, op));
+    return groups && !errors.has(key(server, op)) && groups.every((g) => g.length > 0) ? groups : undefined;
+  };
+  const rowOf = (variant: string, workload: string, metric: string, groups: number[][], extra: { flags?: string[]; error?: string } = {}) => {
+    // the figure from the samples as stored (rounded), so it can be recomputed from the file
+    const stored = groups.map((g) => g.map(round4));
+    return makeRow({ variant, workload, metric, unit: 'ns', samples: stored.flat(), isolates: stored.map((g) => g.length), value: isolateFigure(stored), ...extra });
+  };
   const floors = new Map<string, number>();
   for (const m of FLOOR_METRICS) {
-    const k = key(FLOOR_VARIANT, m);
-    const xs = samples.get(k);
-    if (!xs || errors.has(k)) {
-      rows.push(errorRow(FLOOR_VARIANT, 'floor', m, 'ns', errors.get(k) ?? 'no samples'));
+    const groups = measured(FLOOR_VARIANT, m);
+    if (!groups) {
+      rows.push(errorRow(FLOOR_VARIANT, 'floor', m, 'ns', errors.get(key(FLOOR_VARIANT, m)) ?? 'no samples'));
       continue;
     }
-    floors.set(m, Math.min(...xs));
-    rows.push(makeRow({ variant: FLOOR_VARIANT, workload: 'floor', metric: m, unit: 'ns', samples: xs }));
+    floors.set(m, Math.min(...groups.flat()));
+    rows.push(rowOf(FLOOR_VARIANT, 'floor', m, groups));
   }
-  for (const d of designs) {
+  for (const name of designNames) {
     // the fastest the floor was ever seen, here or in the floor worker's rounds: a floor taken in
     // a slow moment would flag an honest figure taken in a fast one
     const local = (f: string) => {
-      const xs = samples.get(key(d.name, `local:${f}`)) ?? [];
+      const xs = samples.get(key(name, `local:${f}`))?.flat() ?? [];
       const best = Math.min(...xs, floors.get(f) ?? Infinity);
       return Number.isFinite(best) ? best : undefined;
     };
     for (const opName of ops) {
-      const k = key(d.name, opName);
-      const xs = samples.get(k);
-      if (!xs || errors.has(k)) {
-        rows.push(errorRow(d.name, opName, 'time', 'ns', errors.get(k) ?? 'no samples'));
+      const k = key(name, opName);
+      const groups = measured(name, opName);
+      if (!groups) {
+        rows.push(errorRow(name, opName, 'time', 'ns', errors.get(k) ?? 'no samples'));
         continue;
       }
       const op = MICRO_OPS.find((o) => o.name === opName)!;
-      const value = median(xs);
+      const value = isolateFigure(groups);
       const fl = local(op.floor);
       const noop = local('noop');
-      const avg = xs.reduce((a, x) => a + x, 0) / xs.length;
+      const all = groups.flat();
+      const avg = all.reduce((a, x) => a + x, 0) / all.length;
       const below = (fl !== undefined && value < FLOOR_TOLERANCE * fl) || (noop !== undefined && avg < DCE_FACTOR * noop);
       rows.push(
-        makeRow({
-          variant: d.name,
-          workload: opName,
-          metric: 'time',
-          unit: 'ns',
-          samples: xs,
-          ...(below
+        rowOf(
+          name,
+          opName,
+          'time',
+          groups,
+          below
             ? {
                 flags: ['below-floor'],
                 error: `${value.toFixed(2)} ns is below its floor (${op.floor} at best ${fl?.toFixed(2)} ns, empty call ${noop?.toFixed(2)} ns): the JIT likely removed the work; not reported`,
               }
-            : {}),
-        }),
+            : {},
+        ),
       );
     }
   }

@@ -12,10 +12,12 @@ const USAGE = `usage: fence-lab compare BASE NEW [--factor ${DEFAULT_COMPARE_OPT
 BASE and NEW are results files: 'fence-lab bench --json', 'check --json', 'litmus --json'
 output, or a stored run record (results/<machine>/<commit>-<date>.json).
 
-A bench row regresses when its median moves the wrong way by more than --factor and a
-test on the raw samples says it moved beyond the factor (Mann-Whitney U on the samples
-scaled by the factor; a bootstrap when samples are few) at --alpha, Holm-adjusted over
-all rows. A verdict cell going pass -> violation, or away from its expected verdict, or
+A bench row regresses when its figure moves the wrong way by more than --factor and a
+test says it moved beyond the factor at --alpha, Holm-adjusted over all rows. Rows
+measured in several isolates (the micro rows): the figure is the fastest sample of any
+isolate, tested by a bootstrap over isolates and their samples.
+Other rows: the samples' median, tested by Mann-Whitney U on the samples scaled by the
+factor (a bootstrap when samples are few). A verdict cell going pass -> violation, or away from its expected verdict, or
 a litmus test that stops agreeing with its expected outcome always regresses.
 Exit 0: no regression; 1: at least one, each named; 2: bad input.`;
 

@@ -8,11 +8,18 @@
 //    shift, the scale timing noise lives on). With asv's test, a run that lands 5.1% slow by
 //    chance is flagged whenever the samples are many; here it needs evidence of more than 5%;
 //  - p-values are Holm-adjusted over all testable rows of the compare, so the chance of any
-//    false alarm in a whole run stays at alpha however many rows a run has.
+//    false alarm in a whole run stays at alpha however many rows a run has;
+//  - rows measured in several fresh isolates (the micro rows) are compared by their figure (the
+//    fastest sample of any isolate, src/results/isolates.ts) and tested
+//    with a two-stage bootstrap over isolates, not with Mann–Whitney on the pooled samples: the
+//    samples of one isolate are not independent (interference comes in bursts, each isolate
+//    has its own compiled code), and treating them as independent made 10 A/A compares out of
+//    10 on this lab's machine report regressions.
 import type { RunParts } from '../results/run-record.ts';
+import { hasIsolates, isolateFigure, isolateGroups } from '../results/isolates.ts';
 import type { BenchContext, BenchRow } from '../results/types.ts';
 import { type Direction, isWorse, metricDirection } from './direction.ts';
-import { bootstrapInterval, bootstrapMedianRatios, bootstrapP, hashString, holmAdjust, mannWhitneyMinP, mannWhitneyU, median } from './stats.ts';
+import { bootstrapInterval, bootstrapIsolateRatios, bootstrapMedianRatios, bootstrapP, hashString, holmAdjust, mannWhitneyMinP, mannWhitneyU, median } from './stats.ts';
 import { formatChange } from './text.ts';
 import { compareVerdicts, type VerdictChange } from './verdicts.ts';
 
@@ -32,7 +39,7 @@ const MIN_SAMPLES_FOR_TEST = 3;
 
 export type RowVerdict = 'improved' | 'regressed' | 'unchanged' | 'insignificant';
 
-export type TestMethod = 'mann-whitney-exact' | 'mann-whitney-normal' | 'bootstrap' | 'none';
+export type TestMethod = 'mann-whitney-exact' | 'mann-whitney-normal' | 'bootstrap' | 'isolate-bootstrap' | 'none';
 
 export interface MetricComparison {
   variant: string;
@@ -40,19 +47,22 @@ export interface MetricComparison {
   metric: string;
   unit: string;
   direction: Direction;
-  baseMedian: number;
-  newMedian: number;
-  /** newMedian / baseMedian. */
+  /** The row's figure: the samples' median, or the isolate figure for rows measured in isolates. */
+  baseFigure: number;
+  newFigure: number;
+  /** newFigure / baseFigure. */
   ratio: number;
   baseSamples: number;
   newSamples: number;
+  /** Isolates on each side, for rows measured in isolates. */
+  isolates?: [number, number];
   method: TestMethod;
   /** One-sided p-value that the change lies beyond the factor; null when the medians are
    *  within the factor (nothing to test) or the samples too few. */
   p: number | null;
   /** Holm-adjusted p, the one compared with alpha. */
   adjustedP: number | null;
-  /** Bootstrap interval of the median ratio at 1 − alpha (bootstrap method only). */
+  /** Bootstrap interval of the figures' ratio at 1 − alpha (bootstrap methods only). */
   interval?: [number, number];
   verdict: RowVerdict;
   reason: string;
@@ -108,31 +118,43 @@ function testBeyondFactor(base: number[], next: number[], ratio: number, options
   return { method: 'bootstrap', p: beyond ? bootstrapP(ratios, threshold, alternative) : null, interval: bootstrapInterval(ratios, options.alpha) };
 }
 
-function medianRatio(baseMedian: number, newMedian: number): number {
-  if (baseMedian === newMedian) return 1;
-  return newMedian / baseMedian; // Infinity when the base is 0: beyond any factor
+function figureRatio(baseFigure: number, newFigure: number): number {
+  if (baseFigure === newFigure) return 1;
+  return newFigure / baseFigure; // Infinity when the base is 0: beyond any factor
+}
+
+/** Tests "the isolate figure moved beyond the factor" by the two-stage bootstrap over isolates. */
+function testIsolatesBeyondFactor(base: number[][], next: number[][], ratio: number, options: CompareOptions, seed: number): TestOutcome {
+  const ratios = bootstrapIsolateRatios(base, next, { seed });
+  const threshold = ratio > 1 ? options.factor : 1 / options.factor;
+  const p = beyondFactor(ratio, options.factor) ? bootstrapP(ratios, threshold, ratio > 1 ? 'greater' : 'less') : null;
+  return { method: 'isolate-bootstrap', p, interval: bootstrapInterval(ratios, options.alpha) };
 }
 
 function compareRow(base: BenchRow, next: BenchRow, options: CompareOptions): MetricComparison {
   const direction = metricDirection(next.unit);
   const baseSamples = samplesOf(base);
   const newSamples = samplesOf(next);
-  const baseMedian = median(baseSamples);
-  const newMedian = median(newSamples);
   const seed = ((options.seed ?? 1) ^ hashString(rowName(next))) >>> 0;
-  const ratio = medianRatio(baseMedian, newMedian);
-  const test = testBeyondFactor(baseSamples, newSamples, ratio, options, seed);
+  const byIsolates = hasIsolates(base) && hasIsolates(next);
+  const baseGroups = byIsolates ? isolateGroups(base) : [];
+  const newGroups = byIsolates ? isolateGroups(next) : [];
+  const baseFigure = byIsolates ? isolateFigure(baseGroups) : median(baseSamples);
+  const newFigure = byIsolates ? isolateFigure(newGroups) : median(newSamples);
+  const ratio = figureRatio(baseFigure, newFigure);
+  const test = byIsolates ? testIsolatesBeyondFactor(baseGroups, newGroups, ratio, options, seed) : testBeyondFactor(baseSamples, newSamples, ratio, options, seed);
   return {
     variant: next.variant,
     workload: next.workload,
     metric: next.metric,
     unit: next.unit,
     direction,
-    baseMedian,
-    newMedian,
+    baseFigure,
+    newFigure,
     ratio,
     baseSamples: baseSamples.length,
     newSamples: newSamples.length,
+    ...(byIsolates ? { isolates: [baseGroups.length, newGroups.length] as [number, number] } : {}),
     method: test.method,
     p: test.p,
     adjustedP: null,
@@ -171,8 +193,8 @@ function failedRow(base: BenchRow, next: BenchRow): MetricComparison {
     metric: next.metric,
     unit: next.unit,
     direction: metricDirection(next.unit),
-    baseMedian: median(samplesOf(base)),
-    newMedian: median(samplesOf(next)),
+    baseFigure: median(samplesOf(base)),
+    newFigure: median(samplesOf(next)),
     ratio: Number.NaN,
     baseSamples: base.samples.length,
     newSamples: next.samples.length,

@@ -6,7 +6,10 @@
 // `outlier` is 1 + Exp(1) with probability `outlierRate` (a preempted sample), else 1.
 // It is gentler than some real machines: a VM whose speed flips by 2× between runs (seen on
 // the machine this was written on) defeats any test on one run's samples; see bench/aa-false-alarm.ts.
+// `isolatedRow` models that machine for rows measured in isolates (the micro rows): interference
+// in bursts and a JIT outcome per isolate.
 import type { BenchResults, BenchRow } from '../results/types.ts';
+import { isolateFigure } from '../results/isolates.ts';
 import { median, quantileSorted, seededRandom, standardNormal } from './stats.ts';
 
 export interface NoiseModel {
@@ -34,6 +37,37 @@ export function noisySamples(value: number, count: number, noise: NoiseModel, ra
   });
 }
 
+/**
+ * The noise of the lab's 2-vCPU VM on a micro row measured in isolates (bench/micro/run.ts):
+ *  - per isolate, with probability `jitRate`, the compiled code is `jitFactor` slower;
+ *  - interference in bursts: a two-state chain per sample (fast → slow with `burstStart`,
+ *    slow → fast with `burstEnd`), a slow sample costing `burstFactor` more;
+ *  - small timer jitter, exp(N(0, `jitterSigma`)), and no sample below the true cost.
+ */
+export interface IsolatedNoiseModel {
+  jitRate: number;
+  jitFactor: number;
+  burstStart: number;
+  burstEnd: number;
+  burstFactor: number;
+  jitterSigma: number;
+}
+
+export const VM_NOISE: IsolatedNoiseModel = { jitRate: 0.2, jitFactor: 1.23, burstStart: 0.02, burstEnd: 0.02, burstFactor: 1.7, jitterSigma: 0.005 };
+
+/** A micro row of `isolates` groups of `perIsolate` samples each, noise as `IsolatedNoiseModel` says. */
+export function isolatedRow(spec: SyntheticRowSpec, isolates: number, perIsolate: number, noise: IsolatedNoiseModel, random: () => number): BenchRow {
+  const groups = Array.from({ length: isolates }, () => {
+    const cost = spec.value * (random() < noise.jitRate ? noise.jitFactor : 1);
+    let slow = false;
+    return Array.from({ length: perIsolate }, () => {
+      slow = slow ? random() >= noise.burstEnd : random() < noise.burstStart;
+      return cost * (slow ? noise.burstFactor : 1) * Math.exp(Math.abs(noise.jitterSigma * standardNormal(random)));
+    });
+  });
+  return { ...syntheticRow(spec, groups.flat()), value: isolateFigure(groups), isolates: groups.map((g) => g.length) };
+}
+
 export function syntheticRow(spec: SyntheticRowSpec, samples: number[]): BenchRow {
   const sorted = [...samples].sort((a, b) => a - b);
   const avg = samples.reduce((sum, x) => sum + x, 0) / samples.length;
@@ -52,13 +86,17 @@ export function syntheticRow(spec: SyntheticRowSpec, samples: number[]): BenchRo
   };
 }
 
-/** One synthetic run: every row gets fresh noise around its true value; `commit` names the run. */
+/**
+ * One synthetic run: every row gets fresh noise around its true value; `commit` names the run.
+ * With `isolates`, the ns rows are measured in that many isolates under the VM's noise.
+ */
 export function syntheticRun(
   rows: readonly SyntheticRowSpec[],
-  options: { seed: number; samples: number; noise?: NoiseModel; commit?: string; date?: string },
+  options: { seed: number; samples: number; noise?: NoiseModel; isolates?: { count: number; noise: IsolatedNoiseModel }; commit?: string; date?: string },
 ): BenchResults {
   const random = seededRandom(options.seed);
   const noise = options.noise ?? DEFAULT_NOISE;
+  const iso = options.isolates;
   return {
     schema: 1,
     context: {
@@ -70,7 +108,9 @@ export function syntheticRun(
       commit: options.commit ?? 'synthetic',
       date: options.date ?? new Date(0).toISOString(),
     },
-    results: rows.map((spec) => syntheticRow(spec, noisySamples(spec.value, options.samples, noise, random))),
+    results: rows.map((spec) =>
+      iso && spec.unit === 'ns' ? isolatedRow(spec, iso.count, Math.ceil(options.samples / iso.count), iso.noise, random) : syntheticRow(spec, noisySamples(spec.value, options.samples, noise, random)),
+    ),
   };
 }
 

@@ -29,6 +29,7 @@ const METHOD_LABEL: Record<MetricComparison['method'], string> = {
   'mann-whitney-exact': 'MWU exact',
   'mann-whitney-normal': 'MWU normal',
   bootstrap: 'bootstrap',
+  'isolate-bootstrap': 'isolates',
   none: '—',
 };
 
@@ -46,8 +47,10 @@ export function formatComparison(comparison: Comparison, baseFile: string, newFi
   const testable = comparison.rows.filter((row) => row.method !== 'none').length;
   const out: string[] = [
     `compare ${baseFile} → ${newFile}`,
-    `rule: a row regresses when its median moves the wrong way beyond ×${factor}, significantly so at ${alpha}`,
+    `rule: a row regresses when its figure moves the wrong way beyond ×${factor}, significantly so at ${alpha}`,
     `      (one-sided, Holm-adjusted over ${plural(testable, 'testable row')}); p below is for "beyond the factor"`,
+    `      figure: the samples' median; for rows measured in isolates (test "isolates"), the fastest`,
+    `      sample of any isolate, tested by a bootstrap over isolates`,
   ];
   for (const warning of comparison.warnings) out.push(`warning: ${warning}`);
   if (comparison.rows.length > 0) {
@@ -61,8 +64,8 @@ export function formatComparison(comparison: Comparison, baseFile: string, newFi
           row.variant,
           row.workload,
           row.metric,
-          `${formatNumber(row.baseMedian)} ${row.unit}`,
-          `${formatNumber(row.newMedian)} ${row.unit}`,
+          `${formatNumber(row.baseFigure)} ${row.unit}`,
+          `${formatNumber(row.newFigure)} ${row.unit}`,
           formatChange(row.ratio),
           METHOD_LABEL[row.method],
           significanceCell(row),

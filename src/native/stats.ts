@@ -31,6 +31,8 @@ export interface RowInput {
   samples: readonly number[];
   /** default: the samples' median */
   value?: number;
+  /** samples per isolate, in order (micro rows) */
+  isolates?: number[];
   flags?: string[];
   error?: string;
 }
@@ -47,6 +49,7 @@ export function makeRow(r: RowInput): BenchRow {
     value: Number.isFinite(value) ? value : 0,
     unit: r.unit,
     samples,
+    ...(r.isolates ? { isolates: [...r.isolates] } : {}),
     stats: Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, Number.isFinite(v) ? v : 0])) as unknown as BenchStats,
   };
   if (r.flags && r.flags.length > 0) row.flags = [...r.flags];

@@ -1,7 +1,8 @@
 // The figures a report quotes from bench results (`fence-lab bench --json`), and the naming
 // they rely on (bench/micro/ops.ts, bench/irq-load/config.ts, src/native/bench.ts):
 //  - micro rows: `workload` is the operation (`is_signaled-signaled`, `signal-cycle`, ...),
-//    `metric` "time", `unit` "ns", `value` the median ns per call;
+//    `metric` "time", `unit` "ns", `value` ns per call (the fastest sample over fresh isolates,
+//    src/results/isolates.ts);
 //  - micro floor rows: `variant` and `workload` "floor", `metric` the bare loop (`noop`,
 //    `atomics-load` next to reads, `atomics-cmpxchg` next to paths that lock or allocate, ...);
 //  - irq-load rows: `workload` "irq-load/irq=<n>[k|M]|max,ctx=..,fpc=..,pollers=..,waiters=..,

@@ -270,7 +270,8 @@ function costSection(bench: BenchResults, designs: Design[]): string[] {
     ...paragraph(
       'is_signaled: dma_fence_is_signaled() on a signaled fence; signal cycle: kzalloc + ' +
         'dma_fence_init, enable_sw_signaling, signal, put. Both one thread, ns per call ' +
-        '(median), x = multiple of a bare Atomics.load (is_signaled) or compareExchange ' +
+        '(the fastest 1 ms sample over fresh isolates), x = multiple of a bare Atomics.load ' +
+        '(is_signaled) or compareExchange ' +
         '(signal cycle) loop.',
     ),
     '',

@@ -98,9 +98,13 @@ const benchRow: z.ZodType<BenchRow> = z.object({
   value: z.number(),
   unit: z.string(),
   samples: z.array(z.number()),
+  isolates: z.array(z.number().int().nonnegative()).optional(),
   stats: z.object({ p50: z.number(), p75: z.number(), p99: z.number(), min: z.number(), max: z.number(), avg: z.number() }),
   error: z.string().optional(),
   flags: z.array(z.string()).optional(),
+}).refine((row) => !row.isolates || row.isolates.reduce((a, n) => a + n, 0) === row.samples.length, {
+  message: 'the isolates counts must add up to the number of samples',
+  path: ['isolates'],
 });
 
 export const benchResultsSchema: z.ZodType<BenchResults> = z.object({

@@ -113,6 +113,11 @@ export interface BenchRow {
   value: number;
   unit: string;
   samples: number[];
+  /**
+   * Micro rows: how many of `samples` came from each fresh V8 isolate, in order (the figure is
+   * the fastest sample of any isolate: src/results/isolates.ts).
+   */
+  isolates?: number[];
   stats: BenchStats;
   /** Set when the row's worker failed; the row then has no meaningful value. */
   error?: string;
