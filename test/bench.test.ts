@@ -57,6 +57,17 @@ describe('fence-lab bench results', () => {
     expect(text.join('\n')).toMatch(/Polls: +Total: \d+ +Max\/Min: \d+\/\d+/);
   });
 
+  it("a micro isolate's process that dies fails its rows with the reason; the run still ends with valid results", async () => {
+    const { results } = await runBench({
+      variants: [resolveVariant(path.join(LAB_ROOT, 'test', 'fixtures', 'native', 'crashing-isolate.ts'))],
+      workloads: ['is_signaled-signaled'],
+      quick: true,
+    });
+    expect(benchResultsSchema.safeParse(results).success).toBe(true);
+    const row = results.results.find((r) => r.variant === 'crashing-isolate')!;
+    expect(row.error).toMatch(/^isolate 1: the isolate's process was killed \(SIGKILL\)/);
+  });
+
   it('a thread that throws is reported in its rows; the other threads finish', async () => {
     const { results, text } = await runBench({
       variants: [resolveVariant(path.join(LAB_ROOT, 'test', 'fixtures', 'native', 'throwing-poll.ts'))],

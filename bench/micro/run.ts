@@ -8,26 +8,27 @@
 // a shared machine whose speed drifts every design then sees the same mix of fast and slow
 // moments.
 //
-// Isolates: the whole interleaved run is repeated in fresh isolates (new worker threads, a new
-// pool), and a row's figure is the fastest sample of any isolate
-// (src/results/isolates.ts says why). TurboFan compiles on the worker's own thread during the
-// micro run (--no-concurrent-recompilation): with background compilation, when optimized code
-// lands depends on thread timing, and so does which code gets measured.
+// Isolates: the whole interleaved run is repeated in fresh processes (bench/micro/isolate.ts
+// says why processes), and a row's figure is the fastest sample of any isolate
+// (src/results/isolates.ts says why). TurboFan compiles on the measuring thread
+// (--no-concurrent-recompilation): with background compilation, when optimized code lands
+// depends on thread timing, and so does which code gets measured.
 //
 // A figure well below its floor (the floor's fastest sample, measured again in the design's own
 // worker) cannot be a real measurement: the JIT removed work (mitata's dead-code guard, avg <
 // 1.42 x an empty call, is the same idea). It is flagged "below-floor" and carries an error.
 
-import { setFlagsFromString } from 'node:v8';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { BenchRow } from '../../src/results/types.ts';
 import { isolateFigure } from '../../src/results/isolates.ts';
-import { NativePool } from '../../src/native/pool.ts';
 import { errorRow, makeRow, round4 } from '../../src/native/stats.ts';
 import type { VariantRef } from '../../src/native/variants.ts';
 import { FLOOR_METRICS, MICRO_OPS } from './ops.ts';
-import { CTRL_MS, CTRL_OP, CTRL_SEQ, type MicroServerData, type SliceResult } from './worker.ts';
+import { FLOOR_VARIANT, type IsolatePart, type IsolateSpec, LOCAL_FLOORS, sampleKey, settings } from './isolate.ts';
 
-export const FLOOR_VARIANT = 'floor';
+export { FLOOR_VARIANT };
+
 /** mitata's dead-code rule: an average under 1.42 x the empty call's */
 const DCE_FACTOR = 1.42;
 /**
@@ -36,7 +37,6 @@ const DCE_FACTOR = 1.42;
  * operation that is one Atomics.load is its floor.
  */
 const FLOOR_TOLERANCE = 0.75;
-const LOCAL_FLOORS = ['noop', 'atomics-load', 'atomics-cmpxchg'];
 
 export interface MicroOptions {
   variants: VariantRef[];
@@ -44,103 +44,8 @@ export interface MicroOptions {
   ops?: string[];
   quick: boolean;
   log?: (line: string) => void;
-}
-
-const WORKER = new URL('./worker.ts', import.meta.url).href;
-
-interface Settings {
-  /** mitata min_cpu_time per row, ms, split over the isolates and their rounds */
-  rowMs: number;
-  /** fresh isolates each design (and the floors) is measured in, one after another */
-  isolates: number;
-  /** rounds per isolate */
-  rounds: number;
-  /** min_cpu_time of the floors measured again in each design's worker */
-  localMs: number;
-  sampleMs: number;
-  heapWords: number;
-}
-
-function settings(quick: boolean): Settings {
-  // short samples: on a busy machine a preemption spoils a few of them and the median holds
-  return quick
-    ? { rowMs: 60, isolates: 2, rounds: 2, localMs: 20, sampleMs: 1, heapWords: 1 << 18 }
-    : { rowMs: 900, isolates: 3, rounds: 5, localMs: 50, sampleMs: 1, heapWords: 1 << 18 };
-}
-
-/** A design's server: send it an operation, get the slice's samples back. */
-class Server {
-  private readonly ctrl: Int32Array;
-  private seq = 0;
-  private waiting: { seq: number; resolve(r: SliceResult): void; reject(e: Error): void } | null = null;
-  private readonly handle: { result: Promise<string>; terminate(): Promise<void> };
-  dead: string | undefined;
-
-  constructor(
-    readonly name: string,
-    readonly ops: string[],
-    variantFile: string | null,
-    s: Settings,
-    pool: NativePool,
-  ) {
-    const sab = new SharedArrayBuffer(16);
-    this.ctrl = new Int32Array(sab);
-    this.handle = pool.start<string>({
-      module: WORKER,
-      export: 'microServer',
-      data: { variantFile, ops, sampleMs: s.sampleMs, heapWords: s.heapWords, ctrl: sab } satisfies MicroServerData,
-      onProgress: (r) => {
-        const res = r as SliceResult;
-        if (this.waiting && this.waiting.seq === res.seq) {
-          const w = this.waiting;
-          this.waiting = null;
-          w.resolve(res);
-        }
-      },
-    });
-    this.handle.result.then(
-      () => this.fail('the worker ended early'),
-      (err: Error) => this.fail(`worker failed: ${err.message}`),
-    );
-  }
-
-  private fail(why: string): void {
-    this.dead ??= why;
-    const w = this.waiting;
-    this.waiting = null;
-    w?.reject(new Error(why));
-  }
-
-  /** Measures `op` for a slice of `ms` (mitata's min_cpu_time); rejects past `timeoutMs`. */
-  async slice(op: string, ms: number, timeoutMs: number): Promise<SliceResult> {
-    if (this.dead) throw new Error(this.dead);
-    const seq = ++this.seq;
-    const result = new Promise<SliceResult>((resolve, reject) => (this.waiting = { seq, resolve, reject }));
-    Atomics.store(this.ctrl, CTRL_OP, this.ops.indexOf(op));
-    Atomics.store(this.ctrl, CTRL_MS, ms);
-    Atomics.store(this.ctrl, CTRL_SEQ, seq);
-    Atomics.notify(this.ctrl, CTRL_SEQ);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
-    try {
-      const r = await Promise.race([result, timeout]);
-      if (r !== 'timeout') return r;
-      result.catch(() => undefined);
-      this.dead = `${op} did not finish within ${timeoutMs / 1000} s (an operation that deadlocks or never returns?); its worker was terminated`;
-      await this.handle.terminate();
-      throw new Error(this.dead);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async quit(): Promise<void> {
-    if (this.dead) return;
-    Atomics.store(this.ctrl, CTRL_OP, -1);
-    Atomics.store(this.ctrl, CTRL_SEQ, ++this.seq);
-    Atomics.notify(this.ctrl, CTRL_SEQ);
-    await this.handle.result.catch(() => undefined);
-  }
+  /** an isolate's process finished; its peak resident set in KiB */
+  onIsolate?: (index: number, maxRssKb: number) => void;
 }
 
 export async function runMicro(opts: MicroOptions): Promise<BenchRow[]> {
@@ -148,54 +53,22 @@ export async function runMicro(opts: MicroOptions): Promise<BenchRow[]> {
   const ops = opts.ops ?? MICRO_OPS.map((o) => o.name);
   for (const op of ops) if (!MICRO_OPS.some((o) => o.name === op)) throw new Error(`unknown micro operation '${op}'; known: ${MICRO_OPS.map((o) => o.name).join(', ')}`);
   const s = settings(opts.quick);
-  const sliceMs = Math.max(1, Math.round(s.rowMs / (s.isolates * s.rounds)));
-  const timeoutMs = 30_000 + 20 * sliceMs;
   const designNames = ops.length === 0 ? [] : opts.variants.map((v) => v.name);
 
   /** samples per (server, op), one array per isolate */
   const samples = new Map<string, number[][]>();
   const errors = new Map<string, string>();
-  const key = (server: string, op: string) => `${server}\u0000${op}`;
-  const take = async (server: Server, isolate: number, op: string, ms: number) => {
-    const k = key(server.name, op);
-    if (errors.has(k)) return;
-    try {
-      const r = await server.slice(op, ms, timeoutMs);
-      if (r.error) errors.set(k, r.error);
-      else {
-        const perIsolate = samples.get(k) ?? Array.from({ length: s.isolates }, () => []);
-        perIsolate[isolate]!.push(...r.samples);
-        samples.set(k, perIsolate);
-      }
-    } catch (err) {
-      errors.set(k, (err as Error).message);
+  for (let index = 0; index < s.isolates; index++) {
+    const part = await runIsolateProcess({ variants: opts.variants, ops, quick: opts.quick, index }, log);
+    opts.onIsolate?.(index, part.maxRssKb);
+    for (const [k, xs] of Object.entries(part.samples)) {
+      const perIsolate = samples.get(k) ?? Array.from({ length: s.isolates }, () => []);
+      perIsolate[index] = xs;
+      samples.set(k, perIsolate);
     }
-  };
-
-  setFlagsFromString('--no-concurrent-recompilation');
-  try {
-    for (let isolate = 0; isolate < s.isolates; isolate++) {
-      // a pool per isolate: its workers are new threads, so nothing JIT-compiled carries over
-      const pool = new NativePool();
-      const floor = new Server(FLOOR_VARIANT, [...FLOOR_METRICS], null, s, pool);
-      const designs = opts.variants.slice(0, designNames.length).map((v) => new Server(v.name, [...LOCAL_FLOORS.map((f) => `local:${f}`), ...ops], v.file, s, pool));
-      try {
-        for (const d of designs) for (const f of LOCAL_FLOORS) await take(d, isolate, `local:${f}`, s.localMs);
-        for (let round = 0; round < s.rounds; round++) {
-          log(`micro: isolate ${isolate + 1}/${s.isolates}, round ${round + 1}/${s.rounds}`);
-          for (const m of FLOOR_METRICS) await take(floor, isolate, m, sliceMs);
-          for (const op of ops) {
-            for (let i = 0; i < designs.length; i++) await take(designs[(i + round + isolate) % designs.length]!, isolate, op, sliceMs);
-          }
-        }
-      } finally {
-        await Promise.all([floor, ...designs].map((d) => d.quit()));
-        await pool.close();
-      }
-    }
-  } finally {
-    setFlagsFromString('--concurrent-recompilation');
+    for (const [k, e] of Object.entries(part.errors)) if (!errors.has(k)) errors.set(k, s.isolates > 1 ? `isolate ${index + 1}: ${e}` : e);
   }
+  const key = sampleKey;
 
   const rows: BenchRow[] = [];
   const measured = (server: string, op: string) => {
@@ -256,4 +129,39 @@ export async function runMicro(opts: MicroOptions): Promise<BenchRow[]> {
     }
   }
   return rows;
+}
+
+const ISOLATE_PROCESS = fileURLToPath(new URL('./isolate-process.js', import.meta.url));
+
+/**
+ * Runs one isolate in a new node process and returns what it measured. A process that fails
+ * (a crash, a kill, output that is not its result) fails every row of that isolate with what
+ * it printed last; the other isolates still count.
+ */
+function runIsolateProcess(spec: IsolateSpec, log: (line: string) => void): Promise<IsolatePart> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--no-concurrent-recompilation', ISOLATE_PROCESS, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+      for (const line of d.split('\n')) if (line.startsWith('micro: ')) log(line);
+    });
+    const failed = (why: string): IsolatePart => {
+      const last = err.trim().split('\n').filter((l) => !l.startsWith('micro: ')).slice(-3).join(' | ');
+      const message = `the isolate's process ${why}${last ? `: ${last}` : ''}`;
+      const keys = [FLOOR_VARIANT, ...spec.variants.map((v) => v.name)].flatMap((server) => (server === FLOOR_VARIANT ? FLOOR_METRICS : [...spec.ops, ...LOCAL_FLOORS.map((f) => `local:${f}`)]).map((op) => sampleKey(server, op)));
+      return { samples: {}, errors: Object.fromEntries(keys.map((k) => [k, message])), maxRssKb: 0 };
+    };
+    child.on('error', (e) => resolve(failed(`could not start (${e.message})`)));
+    child.on('close', (code, signal) => {
+      if (code !== 0) return resolve(failed(signal ? `was killed (${signal})` : `exited ${code}`));
+      try {
+        resolve(JSON.parse(out) as IsolatePart);
+      } catch {
+        resolve(failed('printed no result'));
+      }
+    });
+  });
 }

@@ -67,7 +67,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const log = values.quiet ? undefined : (line: string) => console.error(`bench: ${line}`);
   const started = performance.now();
-  const { results, text } = await runBench({ variants, workloads, quick: values.quick, log });
+  const { results, text, isolatePeakRssMiB } = await runBench({ variants, workloads, quick: values.quick, log });
   const checked = benchResultsSchema.safeParse(results);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
@@ -88,6 +88,7 @@ export async function run(args: string[]): Promise<number> {
     for (const line of text) console.log(line);
   }
   const rss = process.resourceUsage().maxRSS / 1024;
-  if (!values.quiet) console.error(`bench: ${results.results.length} rows in ${((performance.now() - started) / 1000).toFixed(1)} s, peak RSS ${rss.toFixed(0)} MiB`);
+  const isolates = isolatePeakRssMiB > 0 ? ` (this process; the micro isolates' processes, one at a time, at most ${isolatePeakRssMiB.toFixed(0)} MiB)` : '';
+  if (!values.quiet) console.error(`bench: ${results.results.length} rows in ${((performance.now() - started) / 1000).toFixed(1)} s, peak RSS ${rss.toFixed(0)} MiB${isolates}`);
   return results.results.some((r) => r.error) ? 1 : 0;
 }

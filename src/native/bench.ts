@@ -22,6 +22,8 @@ export interface BenchOptions {
 export interface BenchOutput {
   results: BenchResults;
   text: string[];
+  /** the largest peak RSS of the micro isolates' processes (they run one at a time), MiB */
+  isolatePeakRssMiB: number;
 }
 
 export interface Plan {
@@ -125,11 +127,18 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutput> {
   const cores = machineCores();
   const rows: BenchRow[] = [];
   const text: string[] = [];
+  let isolatePeakRssMiB = 0;
   // a pool per part: the interrupt-load threads start from fresh isolates, and the micro
   // servers' memory is given back before they start
   if (plan.micro) {
     // the micro servers start pools of their own, one per isolate
-    const microRows = await runMicro({ variants: opts.variants, ops: plan.micro, quick: opts.quick, log: opts.log });
+    const microRows = await runMicro({
+      variants: opts.variants,
+      ops: plan.micro,
+      quick: opts.quick,
+      log: opts.log,
+      onIsolate: (_, kb) => (isolatePeakRssMiB = Math.max(isolatePeakRssMiB, kb / 1024)),
+    });
     rows.push(...microRows);
     text.push(...microText(microRows), '');
   }
@@ -143,5 +152,5 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutput> {
       await pool.close();
     }
   }
-  return { results: { schema: 1, context: environmentContext(), results: rows }, text };
+  return { results: { schema: 1, context: environmentContext(), results: rows }, text, isolatePeakRssMiB };
 }
