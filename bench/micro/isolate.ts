@@ -1,12 +1,11 @@
 // One isolate of the micro benchmarks, run in a process of its own (bench/micro/isolate-process.js
 // starts it; run.ts starts one per isolate): the floors and every design on worker threads, the
 // whole run cut into interleaved rounds (run.ts says why). A process per isolate, not a worker
-// thread: things fixed for a process's lifetime (where the node binary and V8's builtins were
-// mapped, which the branch predictors and caches see) move the figures in steps of a few cycles
-// for every design at once (a read path at 20.9 ns in one process, 24.4 ns in the next; Mytkowicz
-// et al., "Producing wrong data without doing anything obviously wrong!", ASPLOS 2009, measured
-// the same kind of effect from the environment's size and link order). Only new processes let
-// the figure (the fastest over isolates) and compare's bootstrap over isolates see that spread.
+// thread: with isolates as threads of one process, something fixed for the process's lifetime
+// moved every design's figure by a few cycles at once in 2 of 11 runs (not pinned down; without
+// ASLR the steps looked the same), the kind of bias Mytkowicz et al. describe ("Producing wrong
+// data without doing anything obviously wrong!", ASPLOS 2009). As processes it is one isolate's
+// luck, which the figure (the fastest over isolates) and compare's bootstrap over isolates absorb.
 
 import { NativePool } from '../../src/native/pool.ts';
 import type { VariantRef } from '../../src/native/variants.ts';
@@ -24,8 +23,15 @@ export interface Settings {
   rowMs: number;
   /** isolates (processes) each design and the floors are measured in, one after another */
   isolates: number;
-  /** rounds per isolate */
+  /** rounds per isolate (per operation when `workerPerOp`) */
   rounds: number;
+  /**
+   * Fresh design workers for each operation: an operation then runs in isolates that ran no other
+   * operation, so the type feedback V8 gathered for shared code (dma_fence_is_signaled called from
+   * wait, get_status, ...) cannot make another operation's code slower. With all operations in one
+   * worker, is_signaled-unsignaled came out at 20.9 or 24.4 ns from run to run; alone, at 20.9.
+   */
+  workerPerOp: boolean;
   /** min_cpu_time of the floors measured again in each design's worker */
   localMs: number;
   sampleMs: number;
@@ -35,8 +41,8 @@ export interface Settings {
 export function settings(quick: boolean): Settings {
   // short samples: on a busy machine a preemption spoils a few of them, not the fastest
   return quick
-    ? { rowMs: 60, isolates: 2, rounds: 2, localMs: 20, sampleMs: 1, heapWords: 1 << 18 }
-    : { rowMs: 900, isolates: 3, rounds: 5, localMs: 50, sampleMs: 1, heapWords: 1 << 18 };
+    ? { rowMs: 60, isolates: 2, rounds: 2, workerPerOp: false, localMs: 20, sampleMs: 1, heapWords: 1 << 18 }
+    : { rowMs: 900, isolates: 3, rounds: 5, workerPerOp: true, localMs: 20, sampleMs: 1, heapWords: 1 << 18 };
 }
 
 /** What one isolate measured: samples and errors by `sampleKey(server, op)`. */
@@ -148,21 +154,34 @@ export async function measureIsolate(spec: IsolateSpec, log: (line: string) => v
       part.errors[k] = (err as Error).message;
     }
   };
-  const pool = new NativePool();
-  const floor = new Server(FLOOR_VARIANT, [...FLOOR_METRICS], null, s, pool);
-  const designs = spec.ops.length === 0 ? [] : spec.variants.map((v) => new Server(v.name, [...LOCAL_FLOORS.map((f) => `local:${f}`), ...spec.ops], v.file, s, pool));
+  // the operations each set of design workers measures
+  const groups = s.workerPerOp ? spec.ops.map((op) => [op]) : [spec.ops];
+  // the floors get one slice per round of every group, as long in all as one group's
+  const floorMs = Math.max(5, Math.round(sliceMs / Math.max(1, groups.length)));
+  const floorPool = new NativePool();
+  const floor = new Server(FLOOR_VARIANT, [...FLOOR_METRICS], null, s, floorPool);
   try {
-    for (const d of designs) for (const f of LOCAL_FLOORS) await take(d, `local:${f}`, s.localMs);
-    for (let round = 0; round < s.rounds; round++) {
-      log(`micro: isolate ${spec.index + 1}/${s.isolates}, round ${round + 1}/${s.rounds}`);
-      for (const m of FLOOR_METRICS) await take(floor, m, sliceMs);
-      for (const op of spec.ops) {
-        for (let i = 0; i < designs.length; i++) await take(designs[(i + round + spec.index) % designs.length]!, op, sliceMs);
+    for (const [g, ops] of groups.entries()) {
+      // a pool per group: its workers are new threads, so no JIT state carries over
+      const pool = new NativePool();
+      const designs = ops.length === 0 ? [] : spec.variants.map((v) => new Server(v.name, [...LOCAL_FLOORS.map((f) => `local:${f}`), ...ops], v.file, s, pool));
+      try {
+        for (const d of designs) for (const f of LOCAL_FLOORS) await take(d, `local:${f}`, s.localMs);
+        for (let round = 0; round < s.rounds; round++) {
+          log(`micro: isolate ${spec.index + 1}/${s.isolates}${groups.length > 1 ? `, ${ops.join(' ')}` : ''}, round ${round + 1}/${s.rounds}`);
+          for (const m of FLOOR_METRICS) await take(floor, m, floorMs);
+          for (const op of ops) {
+            for (let i = 0; i < designs.length; i++) await take(designs[(i + round + g + spec.index) % designs.length]!, op, sliceMs);
+          }
+        }
+      } finally {
+        await Promise.all(designs.map((d) => d.quit()));
+        await pool.close();
       }
     }
   } finally {
-    await Promise.all([floor, ...designs].map((d) => d.quit()));
-    await pool.close();
+    await floor.quit();
+    await floorPool.close();
   }
   part.maxRssKb = process.resourceUsage().maxRSS;
   return part;

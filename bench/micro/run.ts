@@ -3,10 +3,11 @@
 // ktime_get) measured the same way. Rows: workload = the operation, metric "time", unit "ns" per
 // call.
 //
-// Interleaved: the run is cut into rounds; in each round every operation is measured for a short
+// Interleaved: the run is cut into rounds; in each round an operation is measured for a short
 // slice on every design in turn (the order rotating from round to round), and the floors too. On
 // a shared machine whose speed drifts every design then sees the same mix of fast and slow
-// moments.
+// moments. Full runs give each operation design workers of its own (bench/micro/isolate.ts
+// `workerPerOp` says why); --quick measures every operation in the same workers.
 //
 // Isolates: the whole interleaved run is repeated in fresh processes (bench/micro/isolate.ts
 // says why processes), and a row's figure is the fastest sample of any isolate

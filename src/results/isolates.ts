@@ -10,9 +10,9 @@
 //  - compilation and placement: the code and data an isolate ends up with differ from isolate
 //    to isolate (e.g. a read path at 20.9 ns in one isolate, 24.4 ns in the next, in steps of a
 //    few cycles). Taking the fastest over isolates reports the best the code runs here.
-// So a row's figure is its fastest sample over all its isolates. Five runs of the micro
-// benchmarks on that VM: the median run-to-run CV of the figures 0.01% (64 of 70 rows under 3%),
-// against 17% for the median of the samples and 0.75% for the median of each isolate's fastest.
+// So a row's figure is its fastest sample over all its isolates. Five full runs of the micro
+// benchmarks on that VM: the median run-to-run CV of the figures 0.0% (60 of 70 rows under 3%,
+// the rest 3.1-8.6%: steps of a few cycles between runs), against 20% for the samples' median.
 // The row keeps every raw sample; `isolates` says how many came from each isolate, in order,
 // so `fence-lab compare` can resample isolates (the unit that varies) rather than samples.
 
