@@ -13,7 +13,7 @@ import {
 import { DMA_FENCE_FLAG_SIGNALED_BIT, dma_fence, dma_fence_cb, dma_fence_ops, list_head } from '../../src/kernel/dma-fence.ts';
 import { defineStruct } from '../../src/kernel/struct.ts';
 import { INIT_LIST_HEAD, list_add_tail, list_del_init, list_entries, list_empty } from '../../src/kernel/lib/list.ts';
-import type { Fences } from '../../src/scenario.ts';
+import type { Fences, ScenarioThread } from '../../src/scenario.ts';
 
 /** struct gpu_fctx: the fence context, in module static data or kmalloc'ed driver data. */
 export const gpu_fctx = defineStruct('gpu_fctx', 'fctx', [
@@ -280,6 +280,24 @@ export function consumer_wait_callback(cpu: Cpu, fences: Fences, f: Ptr, consume
   if (fences.dma_fence_add_callback(cpu, f, cb + consumer_cb.base, consumer.mark_seen) === 0) fences.dma_fence_wait(cpu, f, false);
   fences.dma_fence_put(cpu, f);
   kfree(cpu, cb);
+}
+
+/** The set-up of the enable_signaling races: a driver, its fence of seqno 1, a consumer and its callback. */
+export interface ConsumerRace {
+  drv: GpuDriver;
+  f: Ptr;
+  consumer: Consumer;
+  cb: Ptr;
+}
+
+export function consumer_race_setup(cpu: Cpu, fences: Fences, options: GpuDriverOptions): ConsumerRace {
+  const drv = gpu_driver_load(cpu, fences, options);
+  return { drv, f: gpu_fence_emit(cpu, fences, drv, 1), consumer: consumer_load(cpu), cb: kzalloc(cpu, consumer_cb) };
+}
+
+/** Their consumer thread, in process context on CPU `onCpu`: consumer_wait_callback on the fence. */
+export function consumer_thread(onCpu: number): ScenarioThread<ConsumerRace> {
+  return { name: 'consumer', cpu: onCpu, context: 'process', run: (cpu, fences, { f, consumer, cb }) => consumer_wait_callback(cpu, fences, f, consumer, cb) };
 }
 
 /** SYNC_IOC_FILE_INFO on a fence it holds a reference to: copies the driver name under RCU, then puts. */

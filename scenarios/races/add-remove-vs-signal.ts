@@ -10,17 +10,14 @@
 //   lock; re-check SIG -> 1 => -ENOENT
 import { READ_ONCE, WRITE_ONCE, kfree, kzalloc, lab_assert } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { consumer_cb, consumer_load, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { consumer_cb, consumer_race_setup, gpu_irq_complete } from '../lib/gpu-driver.ts';
 
 export default scenario({
   name: 'add-remove-vs-signal',
   title: 'add_callback then remove_callback against a concurrent signal: exactly once or never',
   source: 'dma_fence_add_callback()/remove_callback() kerneldoc; st-dma-fence.c rm_callback tests; kernel-notes R18',
   group: 'races',
-  setup(cpu, fences) {
-    const drv = gpu_driver_load(cpu, fences, { name: 'drm_sched' });
-    return { drv, f: gpu_fence_emit(cpu, fences, drv, 1), consumer: consumer_load(cpu), cb: kzalloc(cpu, consumer_cb), result: kzalloc(cpu, 2) };
-  },
+  setup: (cpu, fences) => ({ ...consumer_race_setup(cpu, fences, { name: 'drm_sched' }), result: kzalloc(cpu, 2) }),
   threads: [
     {
       name: 'consumer',

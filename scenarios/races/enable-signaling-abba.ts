@@ -10,27 +10,18 @@
 //                                                ops->enable_signaling(f):
 //                                                    spin_lock(&drv->list_lock) -- waits CPU0
 //   dma_fence_signal(f) -> lock(f) -- waits CPU1       => deadlock; lockdep reports the cycle
-import { kzalloc } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { consumer_cb, consumer_load, consumer_wait_callback, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { consumer_race_setup, consumer_thread, gpu_irq_complete } from '../lib/gpu-driver.ts';
 
 export default scenario({
   name: 'enable-signaling-abba',
   title: 'enable_signaling takes a driver list lock that the IRQ path holds around dma_fence_signal',
   source: 'Christian König (67540687186, ABBA example); Philipp Stanner (00353, seed 001); kernel-notes R13',
   group: 'races',
-  setup(cpu, fences) {
-    const drv = gpu_driver_load(cpu, fences, { name: 'vmwgfx', enableSignaling: 'list-lock' });
-    return { drv, f: gpu_fence_emit(cpu, fences, drv, 1), consumer: consumer_load(cpu), cb: kzalloc(cpu, consumer_cb) };
-  },
+  setup: (cpu, fences) => consumer_race_setup(cpu, fences, { name: 'vmwgfx', enableSignaling: 'list-lock' }),
   threads: [
     { name: 'irq', cpu: 0, context: 'hardirq', run: (cpu, fences, { drv }) => gpu_irq_complete(cpu, fences, drv, 1, 'list') },
-    {
-      name: 'consumer',
-      cpu: 1,
-      context: 'process',
-      run: (cpu, fences, { f, consumer, cb }) => consumer_wait_callback(cpu, fences, f, consumer, cb),
-    },
+    consumer_thread(1),
   ],
   expect: {
     'current-shared-lock': 'violation',

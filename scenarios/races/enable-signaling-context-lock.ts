@@ -5,27 +5,18 @@
 // enable_signaling, under the fence lock, while its IRQ path takes the context lock and then
 // signals (fence lock): the ABBA that keeps nouveau off the inline lock (Philipp Stanner,
 // 00353: "without fence->inline_lock, you can protect the fctx with the same lock").
-import { kzalloc } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { consumer_cb, consumer_load, consumer_wait_callback, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { consumer_race_setup, consumer_thread, gpu_irq_complete } from '../lib/gpu-driver.ts';
 
 export default scenario({
   name: 'enable-signaling-context-lock',
   title: 'enable_signaling guarded by the fence-context lock (nouveau fctx->lock)',
   source: 'Philipp Stanner (00353, seed 001); nouveau_fence.c; kernel-notes R13 and 4.a',
   group: 'races',
-  setup(cpu, fences) {
-    const drv = gpu_driver_load(cpu, fences, { name: 'nouveau', enableSignaling: 'context-list' });
-    return { drv, f: gpu_fence_emit(cpu, fences, drv, 1), consumer: consumer_load(cpu), cb: kzalloc(cpu, consumer_cb) };
-  },
+  setup: (cpu, fences) => consumer_race_setup(cpu, fences, { name: 'nouveau', enableSignaling: 'context-list' }),
   threads: [
     { name: 'irq', cpu: 0, context: 'hardirq', run: (cpu, fences, { drv }) => gpu_irq_complete(cpu, fences, drv, 1, 'context') },
-    {
-      name: 'consumer',
-      cpu: 1,
-      context: 'process',
-      run: (cpu, fences, { f, consumer, cb }) => consumer_wait_callback(cpu, fences, f, consumer, cb),
-    },
+    consumer_thread(1),
   ],
   expect: {
     'current-shared-lock': 'pass',

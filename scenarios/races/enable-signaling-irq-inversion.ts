@@ -10,9 +10,8 @@
 //   spin_lock(&drv->L)    // IRQs on
 //     <hard IRQ on CPU0>                     dma_fence_lock_irqsave(f)
 //     dma_fence_signal(f): lock(f) -- waits  ops->enable_signaling(f): spin_lock(&drv->L) -- waits
-import { kzalloc } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { consumer_cb, consumer_load, consumer_wait_callback, gpu_driver_load, gpu_fctx, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { consumer_race_setup, consumer_thread, gpu_fctx, gpu_irq_complete } from '../lib/gpu-driver.ts';
 import { spin_lock, spin_unlock } from '../../src/kernel/primitives.ts';
 
 export default scenario({
@@ -20,10 +19,7 @@ export default scenario({
   title: 'enable_signaling takes a lock the driver elsewhere takes with interrupts enabled',
   source: 'seed 004 (Christian König, "rework the enable_signaling handling"); kernel-notes R14',
   group: 'races',
-  setup(cpu, fences) {
-    const drv = gpu_driver_load(cpu, fences, { name: 'i915', enableSignaling: 'list-lock-irq-on' });
-    return { drv, f: gpu_fence_emit(cpu, fences, drv, 1), consumer: consumer_load(cpu), cb: kzalloc(cpu, consumer_cb) };
-  },
+  setup: (cpu, fences) => consumer_race_setup(cpu, fences, { name: 'i915', enableSignaling: 'list-lock-irq-on' }),
   threads: [
     {
       name: 'retire-worker',
@@ -35,12 +31,7 @@ export default scenario({
       },
     },
     { name: 'irq', cpu: 0, context: 'hardirq', run: (cpu, fences, { drv }) => gpu_irq_complete(cpu, fences, drv, 1, 'context') },
-    {
-      name: 'consumer',
-      cpu: 1,
-      context: 'process',
-      run: (cpu, fences, { f, consumer, cb }) => consumer_wait_callback(cpu, fences, f, consumer, cb),
-    },
+    consumer_thread(1),
   ],
   expect: {
     'current-shared-lock': 'violation',

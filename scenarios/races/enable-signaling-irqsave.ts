@@ -2,19 +2,16 @@
 // spin_lock_irqsave everywhere, as the 7.1 kerneldoc now demands ("only spinlocks which
 // disable IRQ's can be used"). No lock is ever taken with interrupts on while it can also be
 // needed from an interrupt: every design is safe.
-import { kzalloc, spin_lock_irqsave, spin_unlock_irqrestore } from '../../src/kernel/primitives.ts';
+import { spin_lock_irqsave, spin_unlock_irqrestore } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { consumer_cb, consumer_load, consumer_wait_callback, gpu_driver_load, gpu_fctx, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { consumer_race_setup, consumer_thread, gpu_fctx, gpu_irq_complete } from '../lib/gpu-driver.ts';
 
 export default scenario({
   name: 'enable-signaling-irqsave',
   title: 'enable_signaling takes a driver lock that is always taken with interrupts off',
   source: 'dma_fence_ops.enable_signaling kerneldoc (7.1); seed 004; kernel-notes R14',
   group: 'races',
-  setup(cpu, fences) {
-    const drv = gpu_driver_load(cpu, fences, { name: 'i915', enableSignaling: 'list-lock' });
-    return { drv, f: gpu_fence_emit(cpu, fences, drv, 1), consumer: consumer_load(cpu), cb: kzalloc(cpu, consumer_cb) };
-  },
+  setup: (cpu, fences) => consumer_race_setup(cpu, fences, { name: 'i915', enableSignaling: 'list-lock' }),
   threads: [
     {
       name: 'retire-worker',
@@ -26,12 +23,7 @@ export default scenario({
       },
     },
     { name: 'irq', cpu: 0, context: 'hardirq', run: (cpu, fences, { drv }) => gpu_irq_complete(cpu, fences, drv, 1, 'context') },
-    {
-      name: 'consumer',
-      cpu: 1,
-      context: 'process',
-      run: (cpu, fences, { f, consumer, cb }) => consumer_wait_callback(cpu, fences, f, consumer, cb),
-    },
+    consumer_thread(1),
   ],
   expect: {
     'current-shared-lock': 'pass',

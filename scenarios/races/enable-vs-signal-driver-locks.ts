@@ -5,26 +5,17 @@
 // not signaled. Under design e that closes the race of enable-vs-signal. Under every design
 // that still calls enable_signaling with the fence lock held, the same driver takes a lock it
 // already holds: a driver converted for patch 10 cannot run on a kernel without it.
-import { kzalloc } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { consumer_cb, consumer_load, consumer_wait_callback, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { consumer_race_setup, consumer_thread, gpu_irq_complete } from '../lib/gpu-driver.ts';
 
 export default scenario({
   name: 'enable-vs-signal-driver-locks',
   title: 'enable_signaling racing a signal, with a driver that takes the fence lock and re-checks',
   source: 'Christian König, "[PATCH 10/10] dma-buf: move locking into dma_fence_ops.enable_signaling" (2026-06-24); kernel-notes R1',
   group: 'races',
-  setup(cpu, fences) {
-    const drv = gpu_driver_load(cpu, fences, { name: 'radeon', enableSignaling: 'arm-under-fence-lock' });
-    return { drv, f: gpu_fence_emit(cpu, fences, drv, 1), consumer: consumer_load(cpu), cb: kzalloc(cpu, consumer_cb) };
-  },
+  setup: (cpu, fences) => consumer_race_setup(cpu, fences, { name: 'radeon', enableSignaling: 'arm-under-fence-lock' }),
   threads: [
-    {
-      name: 'consumer',
-      cpu: 0,
-      context: 'process',
-      run: (cpu, fences, { f, consumer, cb }) => consumer_wait_callback(cpu, fences, f, consumer, cb),
-    },
+    consumer_thread(0),
     { name: 'irq', cpu: 1, context: 'hardirq', run: (cpu, fences, { drv }) => gpu_irq_complete(cpu, fences, drv, 1) },
   ],
   expect: {

@@ -13,27 +13,17 @@
 //                                            hw_seqno = 1; dma_fence_signal(f)
 //                                            put armed reference: none yet
 //     dma_fence_get(f); armed = f            <- never dropped: kmemleak
-import { kzalloc } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { consumer_cb, consumer_load, consumer_wait_callback, gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { consumer_race_setup, consumer_thread, gpu_irq_complete } from '../lib/gpu-driver.ts';
 
 export default scenario({
   name: 'enable-vs-signal',
   title: 'enable_signaling racing a signal, with a driver that arms without re-checking',
   source: 'dma-fence.h ENABLE/SIGNALED comment; seed 004 (Christian König, rework enable_signaling); kernel-notes R1',
   group: 'races',
-  setup(cpu, fences) {
-    const drv = gpu_driver_load(cpu, fences, { name: 'radeon', enableSignaling: 'arm' });
-    const f = gpu_fence_emit(cpu, fences, drv, 1);
-    return { drv, f, consumer: consumer_load(cpu), cb: kzalloc(cpu, consumer_cb) };
-  },
+  setup: (cpu, fences) => consumer_race_setup(cpu, fences, { name: 'radeon', enableSignaling: 'arm' }),
   threads: [
-    {
-      name: 'consumer',
-      cpu: 0,
-      context: 'process',
-      run: (cpu, fences, { f, consumer, cb }) => consumer_wait_callback(cpu, fences, f, consumer, cb),
-    },
+    consumer_thread(0),
     {
       name: 'irq',
       cpu: 1,
