@@ -16,15 +16,15 @@ import { parseArgs } from 'node:util';
 import { compareRuns, type CompareOptions, DEFAULT_COMPARE_OPTIONS, rowName } from '../src/history/compare.ts';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_NOISE, syntheticRowSpecs, syntheticRun, VM_NOISE } from '../src/history/synthetic.ts';
+import { runParts } from '../src/results/run-record.ts';
 import { parseResultsFile } from '../src/results/schema.ts';
 import type { BenchResults } from '../src/results/types.ts';
 
 const DEFAULT_COMMAND = 'node bin/fence-lab.js bench --quick --json';
 
 function benchOf(text: string, where: string): BenchResults {
-  const parsed = parseResultsFile(text, where);
-  const bench = parsed.kind === 'bench' ? parsed.bench : parsed.kind === 'run' ? parsed.run.bench : undefined;
-  if (!bench) throw new Error(`${where}: ${parsed.kind} results, not bench results`);
+  const { bench } = runParts(parseResultsFile(text, where));
+  if (!bench) throw new Error(`${where}: not bench results`);
   return bench;
 }
 

@@ -14,7 +14,7 @@ import { CTRL_MS, CTRL_OP, CTRL_SEQ, type MicroServerData, type SliceResult } fr
 
 export const FLOOR_VARIANT = 'floor';
 /** floors measured again in each design's worker (the below-floor guard reads them) */
-export const LOCAL_FLOORS = ['noop', 'atomics-load', 'atomics-cmpxchg'];
+const LOCAL_FLOORS = ['noop', 'atomics-load', 'atomics-cmpxchg'];
 
 const WORKER = new URL('./worker.ts', import.meta.url).href;
 
@@ -49,7 +49,7 @@ export function settings(quick: boolean): Settings {
 export interface IsolatePart {
   samples: Record<string, number[]>;
   errors: Record<string, string>;
-  /** the process's peak resident set, KiB (0 when the process failed) */
+  /** the process's peak resident set, KiB */
   maxRssKb: number;
 }
 

@@ -26,7 +26,7 @@ import { isolateFigure } from '../../src/results/isolates.ts';
 import { errorRow, makeRow, round4 } from '../../src/native/stats.ts';
 import type { VariantRef } from '../../src/native/variants.ts';
 import { FLOOR_METRICS, MICRO_OPS } from './ops.ts';
-import { FLOOR_VARIANT, type IsolatePart, type IsolateSpec, LOCAL_FLOORS, sampleKey, settings } from './isolate.ts';
+import { FLOOR_VARIANT, type IsolatePart, type IsolateSpec, sampleKey, settings } from './isolate.ts';
 
 export { FLOOR_VARIANT };
 
@@ -59,23 +59,30 @@ export async function runMicro(opts: MicroOptions): Promise<BenchRow[]> {
   /** samples per (server, op), one array per isolate */
   const samples = new Map<string, number[][]>();
   const errors = new Map<string, string>();
+  /** why an isolate's process gave no result: every row then lacks that isolate */
+  let processFailure: string | undefined;
+  const inIsolate = (index: number, e: string) => (s.isolates > 1 ? `isolate ${index + 1}: ${e}` : e);
   for (let index = 0; index < s.isolates; index++) {
     const part = await runIsolateProcess({ variants: opts.variants, ops, quick: opts.quick, index }, log);
+    if ('failure' in part) {
+      processFailure ??= inIsolate(index, part.failure);
+      continue;
+    }
     opts.onIsolate?.(index, part.maxRssKb);
     for (const [k, xs] of Object.entries(part.samples)) {
       const perIsolate = samples.get(k) ?? Array.from({ length: s.isolates }, () => []);
       perIsolate[index] = xs;
       samples.set(k, perIsolate);
     }
-    for (const [k, e] of Object.entries(part.errors)) if (!errors.has(k)) errors.set(k, s.isolates > 1 ? `isolate ${index + 1}: ${e}` : e);
+    for (const [k, e] of Object.entries(part.errors)) if (!errors.has(k)) errors.set(k, inIsolate(index, e));
   }
-  const key = sampleKey;
 
   const rows: BenchRow[] = [];
   const measured = (server: string, op: string) => {
-    const groups = samples.get(key(server, op));
-    return groups && !errors.has(key(server, op)) && groups.every((g) => g.length > 0) ? groups : undefined;
+    const groups = samples.get(sampleKey(server, op));
+    return groups && !errors.has(sampleKey(server, op)) && groups.every((g) => g.length > 0) ? groups : undefined;
   };
+  const whyNot = (server: string, op: string) => errors.get(sampleKey(server, op)) ?? processFailure ?? 'no samples';
   const rowOf = (variant: string, workload: string, metric: string, groups: number[][], extra: { flags?: string[]; error?: string } = {}) => {
     // the figure from the samples as stored (rounded), so it can be recomputed from the file
     const stored = groups.map((g) => g.map(round4));
@@ -85,7 +92,7 @@ export async function runMicro(opts: MicroOptions): Promise<BenchRow[]> {
   for (const m of FLOOR_METRICS) {
     const groups = measured(FLOOR_VARIANT, m);
     if (!groups) {
-      rows.push(errorRow(FLOOR_VARIANT, 'floor', m, 'ns', errors.get(key(FLOOR_VARIANT, m)) ?? 'no samples'));
+      rows.push(errorRow(FLOOR_VARIANT, 'floor', m, 'ns', whyNot(FLOOR_VARIANT, m)));
       continue;
     }
     floors.set(m, Math.min(...groups.flat()));
@@ -95,15 +102,14 @@ export async function runMicro(opts: MicroOptions): Promise<BenchRow[]> {
     // the fastest the floor was ever seen, here or in the floor worker's rounds: a floor taken in
     // a slow moment would flag an honest figure taken in a fast one
     const local = (f: string) => {
-      const xs = samples.get(key(name, `local:${f}`))?.flat() ?? [];
+      const xs = samples.get(sampleKey(name, `local:${f}`))?.flat() ?? [];
       const best = Math.min(...xs, floors.get(f) ?? Infinity);
       return Number.isFinite(best) ? best : undefined;
     };
     for (const opName of ops) {
-      const k = key(name, opName);
       const groups = measured(name, opName);
       if (!groups) {
-        rows.push(errorRow(name, opName, 'time', 'ns', errors.get(k) ?? 'no samples'));
+        rows.push(errorRow(name, opName, 'time', 'ns', whyNot(name, opName)));
         continue;
       }
       const op = MICRO_OPS.find((o) => o.name === opName)!;
@@ -135,11 +141,10 @@ export async function runMicro(opts: MicroOptions): Promise<BenchRow[]> {
 const ISOLATE_PROCESS = fileURLToPath(new URL('./isolate-process.js', import.meta.url));
 
 /**
- * Runs one isolate in a new node process and returns what it measured. A process that fails
- * (a crash, a kill, output that is not its result) fails every row of that isolate with what
- * it printed last; the other isolates still count.
+ * Runs one isolate in a new node process and returns what it measured, or why the process gave
+ * nothing (a crash, a kill, output that is not its result) with what it printed last.
  */
-function runIsolateProcess(spec: IsolateSpec, log: (line: string) => void): Promise<IsolatePart> {
+function runIsolateProcess(spec: IsolateSpec, log: (line: string) => void): Promise<IsolatePart | { failure: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--no-concurrent-recompilation', ISOLATE_PROCESS, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -149,11 +154,9 @@ function runIsolateProcess(spec: IsolateSpec, log: (line: string) => void): Prom
       err += d;
       for (const line of d.split('\n')) if (line.startsWith('micro: ')) log(line);
     });
-    const failed = (why: string): IsolatePart => {
+    const failed = (why: string) => {
       const last = err.trim().split('\n').filter((l) => !l.startsWith('micro: ')).slice(-3).join(' | ');
-      const message = `the isolate's process ${why}${last ? `: ${last}` : ''}`;
-      const keys = [FLOOR_VARIANT, ...spec.variants.map((v) => v.name)].flatMap((server) => (server === FLOOR_VARIANT ? FLOOR_METRICS : [...spec.ops, ...LOCAL_FLOORS.map((f) => `local:${f}`)]).map((op) => sampleKey(server, op)));
-      return { samples: {}, errors: Object.fromEntries(keys.map((k) => [k, message])), maxRssKb: 0 };
+      return { failure: `the isolate's process ${why}${last ? `: ${last}` : ''}` };
     };
     child.on('error', (e) => resolve(failed(`could not start (${e.message})`)));
     child.on('close', (code, signal) => {

@@ -123,42 +123,55 @@ function figureRatio(baseFigure: number, newFigure: number): number {
   return newFigure / baseFigure; // Infinity when the base is 0: beyond any factor
 }
 
-/** Tests "the isolate figure moved beyond the factor" by the two-stage bootstrap over isolates. */
-function testIsolatesBeyondFactor(base: number[][], next: number[][], ratio: number, options: CompareOptions, seed: number): TestOutcome {
-  const ratios = bootstrapIsolateRatios(base, next, { seed });
+interface Measured {
+  baseFigure: number;
+  newFigure: number;
+  ratio: number;
+  test: TestOutcome;
+  isolates?: [number, number];
+}
+
+/** A row measured in isolates: the isolate figures, tested by the two-stage bootstrap over isolates. */
+function measureByIsolates(base: BenchRow, next: BenchRow, options: CompareOptions, seed: number): Measured {
+  const baseGroups = isolateGroups(base);
+  const newGroups = isolateGroups(next);
+  const baseFigure = isolateFigure(baseGroups);
+  const newFigure = isolateFigure(newGroups);
+  const ratio = figureRatio(baseFigure, newFigure);
+  const ratios = bootstrapIsolateRatios(baseGroups, newGroups, { seed });
   const threshold = ratio > 1 ? options.factor : 1 / options.factor;
   const p = beyondFactor(ratio, options.factor) ? bootstrapP(ratios, threshold, ratio > 1 ? 'greater' : 'less') : null;
-  return { method: 'isolate-bootstrap', p, interval: bootstrapInterval(ratios, options.alpha) };
+  const test: TestOutcome = { method: 'isolate-bootstrap', p, interval: bootstrapInterval(ratios, options.alpha) };
+  return { baseFigure, newFigure, ratio, test, isolates: [baseGroups.length, newGroups.length] };
+}
+
+/** Any other row: the samples' medians, tested on the samples. */
+function measureBySamples(base: BenchRow, next: BenchRow, options: CompareOptions, seed: number): Measured {
+  const baseFigure = median(samplesOf(base));
+  const newFigure = median(samplesOf(next));
+  const ratio = figureRatio(baseFigure, newFigure);
+  return { baseFigure, newFigure, ratio, test: testBeyondFactor(samplesOf(base), samplesOf(next), ratio, options, seed) };
 }
 
 function compareRow(base: BenchRow, next: BenchRow, options: CompareOptions): MetricComparison {
-  const direction = metricDirection(next.unit);
-  const baseSamples = samplesOf(base);
-  const newSamples = samplesOf(next);
   const seed = ((options.seed ?? 1) ^ hashString(rowName(next))) >>> 0;
-  const byIsolates = hasIsolates(base) && hasIsolates(next);
-  const baseGroups = byIsolates ? isolateGroups(base) : [];
-  const newGroups = byIsolates ? isolateGroups(next) : [];
-  const baseFigure = byIsolates ? isolateFigure(baseGroups) : median(baseSamples);
-  const newFigure = byIsolates ? isolateFigure(newGroups) : median(newSamples);
-  const ratio = figureRatio(baseFigure, newFigure);
-  const test = byIsolates ? testIsolatesBeyondFactor(baseGroups, newGroups, ratio, options, seed) : testBeyondFactor(baseSamples, newSamples, ratio, options, seed);
+  const m = hasIsolates(base) && hasIsolates(next) ? measureByIsolates(base, next, options, seed) : measureBySamples(base, next, options, seed);
   return {
     variant: next.variant,
     workload: next.workload,
     metric: next.metric,
     unit: next.unit,
-    direction,
-    baseFigure,
-    newFigure,
-    ratio,
-    baseSamples: baseSamples.length,
-    newSamples: newSamples.length,
-    ...(byIsolates ? { isolates: [baseGroups.length, newGroups.length] as [number, number] } : {}),
-    method: test.method,
-    p: test.p,
+    direction: metricDirection(next.unit),
+    baseFigure: m.baseFigure,
+    newFigure: m.newFigure,
+    ratio: m.ratio,
+    baseSamples: samplesOf(base).length,
+    newSamples: samplesOf(next).length,
+    ...(m.isolates ? { isolates: m.isolates } : {}),
+    method: m.test.method,
+    p: m.test.p,
     adjustedP: null,
-    ...(test.interval ? { interval: test.interval } : {}),
+    ...(m.test.interval ? { interval: m.test.interval } : {}),
     verdict: 'unchanged',
     reason: '',
   };
