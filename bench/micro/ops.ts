@@ -16,18 +16,20 @@ export interface MicroOp {
   name: string;
   floor: FloorMetric;
   what: string;
+  /** short, for report tables */
+  label: string;
 }
 
 export const MICRO_OPS: readonly MicroOp[] = [
-  { name: 'is_signaled-signaled', floor: 'atomics-load', what: 'dma_fence_is_signaled() on a signaled fence' },
-  { name: 'is_signaled-unsignaled', floor: 'atomics-load', what: 'dma_fence_is_signaled() on an unsignaled fence (no ->signaled op)' },
-  { name: 'test_signaled_flag', floor: 'atomics-load', what: 'dma_fence_test_signaled_flag() on a signaled fence' },
-  { name: 'signal-cycle', floor: 'atomics-cmpxchg', what: 'kzalloc + dma_fence_init, enable_sw_signaling, signal, put (kfree_rcu)' },
-  { name: 'add_callback-signal', floor: 'atomics-cmpxchg', what: 'kzalloc + dma_fence_init, add_callback, signal (runs it), put' },
-  { name: 'get_status', floor: 'atomics-cmpxchg', what: 'dma_fence_get_status() on a signaled fence' },
-  { name: 'wait-signaled', floor: 'atomics-cmpxchg', what: 'dma_fence_wait(f, false) on a signaled fence' },
-  { name: 'timestamp', floor: 'atomics-load', what: 'dma_fence_timestamp() on a signaled fence' },
-  { name: 'driver_name', floor: 'atomics-load', what: 'dma_fence_driver_name() under rcu_read_lock on an unsignaled fence' },
+  { name: 'is_signaled-signaled', floor: 'atomics-load', what: 'dma_fence_is_signaled() on a signaled fence', label: 'is_signaled (signaled)' },
+  { name: 'is_signaled-unsignaled', floor: 'atomics-load', what: 'dma_fence_is_signaled() on an unsignaled fence (no ->signaled op)', label: 'is_signaled (unsignaled)' },
+  { name: 'test_signaled_flag', floor: 'atomics-load', what: 'dma_fence_test_signaled_flag() on a signaled fence', label: 'test_signaled_flag' },
+  { name: 'signal-cycle', floor: 'atomics-cmpxchg', what: 'kzalloc + dma_fence_init, enable_sw_signaling, signal, put (kfree_rcu)', label: 'signal cycle' },
+  { name: 'add_callback-signal', floor: 'atomics-cmpxchg', what: 'kzalloc + dma_fence_init, add_callback, signal (runs it), put', label: 'add_callback + signal' },
+  { name: 'get_status', floor: 'atomics-cmpxchg', what: 'dma_fence_get_status() on a signaled fence', label: 'get_status' },
+  { name: 'wait-signaled', floor: 'atomics-cmpxchg', what: 'dma_fence_wait(f, false) on a signaled fence', label: 'wait (signaled)' },
+  { name: 'timestamp', floor: 'atomics-load', what: 'dma_fence_timestamp() on a signaled fence', label: 'timestamp' },
+  { name: 'driver_name', floor: 'atomics-load', what: 'dma_fence_driver_name() under rcu_read_lock on an unsignaled fence', label: 'driver_name' },
 ];
 
 /**

@@ -12,6 +12,7 @@
 //    lock-free floor design, bench/irq-load/floor-design.ts).
 // Rows carrying `error` are left out of every figure (the text lists them).
 import { BASE_CONFIG, threadsOf } from '../../bench/irq-load/config.ts';
+import { MICRO_OPS as BENCH_MICRO_OPS } from '../../bench/micro/ops.ts';
 import type { BenchRow, BenchResults } from '../results/types.ts';
 import { FLOOR } from './designs.ts';
 import { formatRate } from './format.ts';
@@ -26,26 +27,15 @@ export interface MicroOpInfo {
   label: string;
 }
 
-/**
- * The micro operations, as bench/micro/ops.ts names them and with the floor it reads each
- * against (test/report.test.ts checks the two lists agree).
- */
-export const MICRO_OP_LIST: readonly MicroOpInfo[] = [
-  { workload: 'is_signaled-signaled', floorMetric: 'atomics-load', label: 'is_signaled (signaled)' },
-  { workload: 'is_signaled-unsignaled', floorMetric: 'atomics-load', label: 'is_signaled (unsignaled)' },
-  { workload: 'test_signaled_flag', floorMetric: 'atomics-load', label: 'test_signaled_flag' },
-  { workload: 'signal-cycle', floorMetric: 'atomics-cmpxchg', label: 'signal cycle' },
-  { workload: 'add_callback-signal', floorMetric: 'atomics-cmpxchg', label: 'add_callback + signal' },
-  { workload: 'get_status', floorMetric: 'atomics-cmpxchg', label: 'get_status' },
-  { workload: 'wait-signaled', floorMetric: 'atomics-cmpxchg', label: 'wait (signaled)' },
-  { workload: 'timestamp', floorMetric: 'atomics-load', label: 'timestamp' },
-  { workload: 'driver_name', floorMetric: 'atomics-load', label: 'driver_name' },
-];
+/** The micro operations, in bench/micro/ops.ts order, with the floor each is read against. */
+export const MICRO_OP_LIST: readonly MicroOpInfo[] = BENCH_MICRO_OPS.map((op) => ({ workload: op.name, floorMetric: op.floor, label: op.label }));
+
+const microOp = (workload: string) => MICRO_OP_LIST.find((op) => op.workload === workload)!;
 
 /** The two micro figures of the cost table. */
 export const MICRO_OPS = {
-  isSignaled: MICRO_OP_LIST[0]!,
-  signalCycle: MICRO_OP_LIST[3]!,
+  isSignaled: microOp('is_signaled-signaled'),
+  signalCycle: microOp('signal-cycle'),
 } as const;
 
 /** The micro floor metric of the empty call (mitata's dead-code reference). */
