@@ -39,7 +39,7 @@ describe('fence-lab bench results', () => {
     ]));
     const micro = results.results.find((r) => r.workload === 'is_signaled-signaled')!;
     expect(micro.unit).toBe('ns');
-    // measured in 2 fresh isolates (quick); the figure is the median of each isolate's fastest sample
+    // measured in 2 fresh isolates (quick); the figure is the fastest sample of either
     for (const row of results.results.filter((r) => r.workload === 'is_signaled-signaled' || r.workload === 'floor')) {
       expect(row.isolates, `${row.variant} ${row.metric}`).toHaveLength(2);
       expect(row.value).toBe(round4(isolateFigure(isolateGroups(row))));
@@ -66,6 +66,20 @@ describe('fence-lab bench results', () => {
     expect(benchResultsSchema.safeParse(results).success).toBe(true);
     const row = results.results.find((r) => r.variant === 'crashing-isolate')!;
     expect(row.error).toMatch(/^isolate 1: the isolate's process was killed \(SIGKILL\)/);
+  });
+
+  it('a figure under its floor (the JIT removed the work) is flagged, not reported; an honest one is not', async () => {
+    const { results } = await runBench({
+      variants: [resolveVariant('current-shared-lock'), resolveVariant(path.join(LAB_ROOT, 'test', 'fixtures', 'native', 'dead-is-signaled.ts'))],
+      workloads: ['is_signaled-signaled'],
+      quick: true,
+    });
+    expect(benchResultsSchema.safeParse(results).success).toBe(true);
+    const row = (variant: string) => results.results.find((r) => r.variant === variant && r.workload === 'is_signaled-signaled')!;
+    expect(row('dead-is-signaled').flags).toEqual(['below-floor']);
+    expect(row('dead-is-signaled').error).toMatch(/is below its floor \(atomics-load at best [\d.]+ ns, empty call [\d.]+ ns\): the JIT likely removed the work; not reported/);
+    expect(row('current-shared-lock').flags).toBeUndefined();
+    expect(row('current-shared-lock').error).toBeUndefined();
   });
 
   it('a thread that throws is reported in its rows; the other threads finish', async () => {

@@ -46,7 +46,7 @@ export interface SliceResult {
 const now = () => performance.now() * 1e6;
 
 /**
- * Calls per sample so that a sample takes about `sampleNs` (a multiple of mitata's unroll, 4):
+ * Calls per sample so that a sample takes about `sampleNs` (a multiple of the loop's unroll, 4):
  * the fastest of several short windows after a warm-up, so a preemption during calibration
  * does not shrink every later sample.
  */
@@ -68,18 +68,42 @@ function calibrate(fn: () => unknown, sampleNs: number): number {
   return Math.min(1 << 24, Math.max(4, Math.round(sampleNs / perCall / 4) * 4));
 }
 
-async function slice(fn: () => unknown, batch: number, minCpuMs: number): Promise<number[]> {
-  const stats = await measure(fn, {
+/** Short calls of a new loop before it is measured: enough for V8 to optimize it as a whole. */
+const LOOP_WARMUP_CALLS = 2000;
+
+/**
+ * A function making `calls` calls of `fn`, which mitata then times one call per sample. Left to
+ * mitata's own batching, the loop mitata generates shares its source, and so (through V8's
+ * compilation cache) its compiled code and call-site feedback, with every other measurement in
+ * the isolate; it was compiled on stack replacement mid-slice, deoptimized and recompiled from
+ * slice to slice, and is_signaled on a signaled fence came out at 9.68, 10.76 or 11.17 ns
+ * depending on which code a slice happened to run. Here every operation gets a loop compiled
+ * from source of its own (its own feedback and code), warmed up by many short calls so that V8
+ * optimizes the whole function rather than replacing it on stack, which it does only for a
+ * function stuck in one long call. Every slice of every isolate then times the same code: one
+ * TurboFan compile per loop (--trace-opt), and its clean slices agree to 0.01 ns.
+ */
+function batchLoop(fn: () => unknown, calls: number, op: string): () => unknown {
+  const name = `measure_${op.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  const make = new Function(
+    'fn',
+    `function ${name}(n) { let r; for (let i = 0; i < n; i += 4) { r = fn(); r = fn(); r = fn(); r = fn(); } return r; }
+    for (let k = 0; k < ${LOOP_WARMUP_CALLS}; k++) ${name}(64);
+    return () => ${name}(${calls});`,
+  );
+  return make(fn) as () => unknown;
+}
+
+async function slice(loop: () => unknown, calls: number, minCpuMs: number): Promise<number[]> {
+  const stats = await measure(loop, {
     gc: false,
     min_samples: 12, // mitata trims 2 + 2 outliers only above 12
     min_cpu_time: minCpuMs * 1e6,
-    batch_samples: batch,
-    batch_unroll: 4,
-    batch_threshold: Infinity,
+    batch_threshold: -1, // one loop call per sample
     warmup_samples: 2,
     warmup_threshold: Infinity,
   });
-  return stats.samples;
+  return stats.samples.map((ns) => ns / calls);
 }
 
 export async function microServer(data: MicroServerData, progress: (r: SliceResult) => void): Promise<string> {
@@ -112,7 +136,7 @@ export async function microServer(data: MicroServerData, progress: (r: SliceResu
     }
     return fn;
   };
-  const batches = new Map<string, number>();
+  const loops = new Map<string, { fn: () => unknown; calls: number }>();
   for (let seen = 0; ; ) {
     while (Atomics.load(ctrl, CTRL_SEQ) === seen) Atomics.wait(ctrl, CTRL_SEQ, seen, 1000);
     seen = Atomics.load(ctrl, CTRL_SEQ);
@@ -121,9 +145,12 @@ export async function microServer(data: MicroServerData, progress: (r: SliceResu
     const op = data.ops[index]!;
     try {
       const fn = bodyOf(op);
-      let batch = batches.get(op);
-      if (batch === undefined) batches.set(op, (batch = calibrate(fn, data.sampleMs * 1e6)));
-      progress({ seq: seen, op, samples: await slice(fn, batch, Atomics.load(ctrl, CTRL_MS)) });
+      let loop = loops.get(op);
+      if (loop === undefined) {
+        const calls = calibrate(fn, data.sampleMs * 1e6);
+        loops.set(op, (loop = { fn: batchLoop(fn, calls, op), calls }));
+      }
+      progress({ seq: seen, op, samples: await slice(loop.fn, loop.calls, Atomics.load(ctrl, CTRL_MS)) });
     } catch (err) {
       progress({ seq: seen, op, samples: [], error: `${(err as Error).name}: ${(err as Error).message}` });
     }
