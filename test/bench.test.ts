@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { benchResultsSchema } from '../src/results/schema.ts';
-import { isolateFigure, isolateGroups } from '../src/results/isolates.ts';
+import { isolateFigure, isolateGroups, settled } from '../src/results/isolates.ts';
 import { round4 } from '../src/native/stats.ts';
 import { runBench, planWorkloads } from '../src/native/bench.ts';
 import { resolveVariant, LAB_ROOT } from '../src/native/variants.ts';
@@ -81,6 +81,22 @@ describe('fence-lab bench results', () => {
     expect(row('current-shared-lock').flags).toBeUndefined();
     expect(row('current-shared-lock').error).toBeUndefined();
   });
+
+  it('an operation whose fastest isolate is not repeated is measured in further isolates until it is', async () => {
+    const { results } = await runBench({
+      variants: [resolveVariant(path.join(LAB_ROOT, 'test', 'fixtures', 'native', 'isolate-dependent.ts'))],
+      workloads: ['is_signaled-signaled'],
+      quick: false,
+    });
+    expect(benchResultsSchema.safeParse(results).success).toBe(true);
+    const row = results.results.find((r) => r.variant === 'isolate-dependent')!;
+    expect(row.error).toBeUndefined();
+    // isolates 1-3 cost 1x, 3x, 5x: only a 4th (1x again) repeats the first one's figure
+    expect(row.isolates!.length).toBeGreaterThanOrEqual(4);
+    expect(settled(isolateGroups(row))).toBe(true);
+    const fastest = isolateGroups(row).map((g) => isolateFigure([g]));
+    expect(fastest[1]! / fastest[0]!).toBeGreaterThan(1.5);
+  }, 120_000);
 
   it('a thread that throws is reported in its rows; the other threads finish', async () => {
     const { results, text } = await runBench({

@@ -31,7 +31,7 @@ import {
 import { detectSteps } from '../src/history/steps.ts';
 import { listRuns, MACHINE_FILE, machineName, saveRun, writeFileAtomic } from '../src/history/store.ts';
 import { syntheticRow, syntheticRowSpecs, syntheticRun, VM_NOISE } from '../src/history/synthetic.ts';
-import { isolateFigure, isolateGroups } from '../src/results/isolates.ts';
+import { isolateFigure, isolateGroups, settled } from '../src/results/isolates.ts';
 import { trendSpec } from '../src/history/trend-spec.ts';
 import { buildHistory } from '../src/history/trends.ts';
 import { environmentContext } from '../src/results/context.ts';
@@ -230,6 +230,13 @@ describe('compare: rows measured in isolates (the micro rows)', () => {
     expect(isolateFigure([[3, 2], [5, 4], [9, 1, 7]])).toBe(1);
     expect(isolateFigure([[], []])).toBeNaN();
     expect(isolateGroups({ samples: [1, 2] })).toEqual([[1, 2]]);
+  });
+
+  it('a figure counts as repeated when a second isolate comes within 1% of the fastest', () => {
+    expect(settled([[100.5, 130], [100, 140], [120]])).toBe(true);
+    expect(settled([[101.5, 130], [100, 140], [120]])).toBe(false);
+    expect(settled([[100, 100]])).toBe(false); // one isolate repeats nothing
+    expect(settled([[100], []])).toBe(false);
   });
 
   it('the bootstrap draws the fastest of n resampled values with its exact probability', () => {

@@ -21,8 +21,13 @@ const WORKER = new URL('./worker.ts', import.meta.url).href;
 export interface Settings {
   /** mitata min_cpu_time per row, ms, split over the isolates and their rounds */
   rowMs: number;
-  /** isolates (processes) each design and the floors are measured in, one after another */
+  /** isolates (processes) every operation is measured in, one after another */
   isolates: number;
+  /**
+   * isolates an operation may get in all: one whose fastest isolate has not been matched by
+   * another (src/results/isolates.ts `settled`) is measured again in a further isolate
+   */
+  maxIsolates: number;
   /** rounds per isolate (per operation when `workerPerOp`) */
   rounds: number;
   /**
@@ -41,8 +46,8 @@ export interface Settings {
 export function settings(quick: boolean): Settings {
   // short samples: on a busy machine a preemption spoils a few of them, not the fastest
   return quick
-    ? { rowMs: 60, isolates: 2, rounds: 2, workerPerOp: false, localMs: 20, sampleMs: 1, heapWords: 1 << 18 }
-    : { rowMs: 900, isolates: 3, rounds: 5, workerPerOp: true, localMs: 20, sampleMs: 1, heapWords: 1 << 18 };
+    ? { rowMs: 60, isolates: 2, maxIsolates: 2, rounds: 2, workerPerOp: false, localMs: 20, sampleMs: 1, heapWords: 1 << 18 }
+    : { rowMs: 900, isolates: 3, maxIsolates: 10, rounds: 5, workerPerOp: true, localMs: 20, sampleMs: 1, heapWords: 1 << 18 };
 }
 
 /** What one isolate measured: samples and errors by `sampleKey(server, op)`. */
@@ -168,7 +173,7 @@ export async function measureIsolate(spec: IsolateSpec, log: (line: string) => v
       try {
         for (const d of designs) for (const f of LOCAL_FLOORS) await take(d, `local:${f}`, s.localMs);
         for (let round = 0; round < s.rounds; round++) {
-          log(`micro: isolate ${spec.index + 1}/${s.isolates}${groups.length > 1 ? `, ${ops.join(' ')}` : ''}, round ${round + 1}/${s.rounds}`);
+          log(`micro: isolate ${spec.index + 1}${spec.index < s.isolates ? `/${s.isolates}` : ' (again)'}${groups.length > 1 ? `, ${ops.join(' ')}` : ''}, round ${round + 1}/${s.rounds}`);
           for (const m of FLOOR_METRICS) await take(floor, m, floorMs);
           for (const op of ops) {
             for (let i = 0; i < designs.length; i++) await take(designs[(i + round + g + spec.index) % designs.length]!, op, sliceMs);

@@ -11,7 +11,8 @@
 //
 // Isolates: the whole interleaved run is repeated in fresh processes (bench/micro/isolate.ts
 // says why processes), and a row's figure is the fastest sample of any isolate
-// (src/results/isolates.ts says why). TurboFan compiles on the measuring thread
+// (src/results/isolates.ts says why). An operation whose fastest isolate no second isolate has
+// come within 1% of is run again, alone, in further isolates (up to `maxIsolates`). TurboFan compiles on the measuring thread
 // (--no-concurrent-recompilation): with background compilation, when optimized code lands
 // depends on thread timing, and so does which code gets measured.
 //
@@ -22,7 +23,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchRow } from '../../src/results/types.ts';
-import { isolateFigure } from '../../src/results/isolates.ts';
+import { isolateFigure, SETTLE_TOLERANCE, settled } from '../../src/results/isolates.ts';
 import { errorRow, makeRow, round4 } from '../../src/native/stats.ts';
 import type { VariantRef } from '../../src/native/variants.ts';
 import { FLOOR_METRICS, MICRO_OPS } from './ops.ts';
@@ -56,33 +57,42 @@ export async function runMicro(opts: MicroOptions): Promise<BenchRow[]> {
   const s = settings(opts.quick);
   const designNames = ops.length === 0 ? [] : opts.variants.map((v) => v.name);
 
-  /** samples per (server, op), one array per isolate */
+  /** samples per (server, op), one array per isolate that measured it, in order */
   const samples = new Map<string, number[][]>();
   const errors = new Map<string, string>();
-  /** why an isolate's process gave no result: every row then lacks that isolate */
-  let processFailure: string | undefined;
+  /** why an isolate's process gave no result, by the operation it lacks (FLOOR_VARIANT: the floors) */
+  const processFailures = new Map<string, string>();
   const inIsolate = (index: number, e: string) => (s.isolates > 1 ? `isolate ${index + 1}: ${e}` : e);
-  for (let index = 0; index < s.isolates; index++) {
-    const part = await runIsolateProcess({ variants: opts.variants, ops, quick: opts.quick, index }, log);
+  const runIsolate = async (index: number, isolateOps: string[]) => {
+    const part = await runIsolateProcess({ variants: opts.variants, ops: isolateOps, quick: opts.quick, index }, log);
     if ('failure' in part) {
-      processFailure ??= inIsolate(index, part.failure);
-      continue;
+      for (const op of [FLOOR_VARIANT, ...isolateOps]) if (!processFailures.has(op)) processFailures.set(op, inIsolate(index, part.failure));
+      return;
     }
     opts.onIsolate?.(index, part.maxRssKb);
-    for (const [k, xs] of Object.entries(part.samples)) {
-      const perIsolate = samples.get(k) ?? Array.from({ length: s.isolates }, () => []);
-      perIsolate[index] = xs;
-      samples.set(k, perIsolate);
-    }
+    for (const [k, xs] of Object.entries(part.samples)) samples.set(k, [...(samples.get(k) ?? []), xs]);
     for (const [k, e] of Object.entries(part.errors)) if (!errors.has(k)) errors.set(k, inIsolate(index, e));
+  };
+  for (let index = 0; index < s.isolates; index++) await runIsolate(index, ops);
+  // an operation whose fastest isolate no other isolate has matched yet is measured again
+  const opSettled = (op: string) =>
+    processFailures.has(op) || designNames.every((name) => errors.has(sampleKey(name, op)) || settled(samples.get(sampleKey(name, op)) ?? []));
+  for (let index = s.isolates; index < s.maxIsolates; index++) {
+    const pending = ops.filter((op) => !opSettled(op));
+    if (pending.length === 0) break;
+    log(`micro: isolate ${index + 1}: ${pending.join(', ')} again (no second isolate within ${100 * SETTLE_TOLERANCE}% of the fastest yet)`);
+    await runIsolate(index, pending);
   }
 
   const rows: BenchRow[] = [];
+  // a floor row lacks an isolate when any isolate's process failed; a design's row, when one that
+  // was to measure its operation did
+  const failure = (server: string, op: string) => processFailures.get(server === FLOOR_VARIANT ? FLOOR_VARIANT : op);
   const measured = (server: string, op: string) => {
     const groups = samples.get(sampleKey(server, op));
-    return groups && !errors.has(sampleKey(server, op)) && groups.every((g) => g.length > 0) ? groups : undefined;
+    return groups && !errors.has(sampleKey(server, op)) && failure(server, op) === undefined ? groups : undefined;
   };
-  const whyNot = (server: string, op: string) => errors.get(sampleKey(server, op)) ?? processFailure ?? 'no samples';
+  const whyNot = (server: string, op: string) => errors.get(sampleKey(server, op)) ?? failure(server, op) ?? 'no samples';
   const rowOf = (variant: string, workload: string, metric: string, groups: number[][], extra: { flags?: string[]; error?: string } = {}) => {
     // the figure from the samples as stored (rounded), so it can be recomputed from the file
     const stored = groups.map((g) => g.map(round4));

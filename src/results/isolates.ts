@@ -38,6 +38,22 @@ export function isolateFigure(groups: readonly (readonly number[])[]): number {
   return Number.isFinite(fastest) ? fastest : Number.NaN;
 }
 
+/** How close to the fastest isolate another must come for the figure to count as repeated. */
+export const SETTLE_TOLERANCE = 0.01;
+
+/**
+ * Whether a row's figure has been seen twice: at least two isolates' fastest samples lie within
+ * SETTLE_TOLERANCE of the fastest. A row whose cost depends on where the process's memory landed
+ * (allocation paths: signal-cycle at 287-353 ns from one isolate to the next, each steady within
+ * itself) is measured in further isolates until it is; rows of reads settle in the first three.
+ */
+export function settled(groups: readonly (readonly number[])[]): boolean {
+  const fastest = groups.filter((g) => g.length > 0).map((g) => isolateFigure([g]));
+  if (fastest.length < 2) return false;
+  const best = Math.min(...fastest);
+  return fastest.filter((x) => x <= best * (1 + SETTLE_TOLERANCE)).length >= 2;
+}
+
 /** Whether the row was measured in more than one isolate (compare then tests between isolates). */
 export function hasIsolates(row: Pick<BenchRow, 'isolates'>): boolean {
   return (row.isolates?.length ?? 0) >= 2;
