@@ -12,9 +12,10 @@
 // Isolates: the whole interleaved run is repeated in fresh processes (bench/micro/isolate.ts
 // says why processes), and a row's figure is the fastest sample of any isolate
 // (src/results/isolates.ts says why). An operation whose fastest isolate no second isolate has
-// come within 1% of is run again, alone, in further isolates (up to `maxIsolates`). TurboFan compiles on the measuring thread
-// (--no-concurrent-recompilation): with background compilation, when optimized code lands
-// depends on thread timing, and so does which code gets measured.
+// come within 1% of is run again, alone, in further isolates (up to `maxIsolates`). TurboFan
+// compiles on the measuring thread (--no-concurrent-recompilation): with background
+// compilation, when optimized code lands depends on thread timing, and so does which code gets
+// measured.
 //
 // A figure well below its floor (the floor's fastest sample, measured again in the design's own
 // worker) cannot be a real measurement: the JIT removed work (mitata's dead-code guard, avg <

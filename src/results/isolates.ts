@@ -4,15 +4,21 @@
 // Two kinds of noise move a micro figure on a shared machine, and neither is the code's:
 //  - interference: another tenant (or our own main thread) takes the core for a while; on the
 //    2-vCPU VM this lab grew on, a bare Atomics.load loop flips between ~6.6 ns and ~12 ns for
-//    tens of milliseconds at a time. It only ever adds time, so the fastest 1 ms sample is the
-//    cost without interference (Chen & Revels, "Robust benchmarking in noisy environments",
-//    2016; Python's timeit documentation says the same of its repeats);
-//  - compilation and placement: the code and data an isolate ends up with differ from isolate
-//    to isolate (e.g. a read path at 20.9 ns in one isolate, 24.4 ns in the next, in steps of a
-//    few cycles). Taking the fastest over isolates reports the best the code runs here.
+//    tens of milliseconds at a time (a multiply chain timed alongside does not slow, so it is
+//    not the clock but a neighbour on the core's shared resources). It only ever adds time, so
+//    the fastest 1 ms sample is the cost without interference (Chen & Revels, "Robust
+//    benchmarking in noisy environments", 2016; Python's timeit documentation says the same of
+//    its repeats);
+//  - the process (not pinned down; most likely where its memory landed). Reads (is_signaled,
+//    test_signaled_flag, ...) now time the same code in every isolate to 0.01 ns
+//    (bench/micro/worker.ts `batchLoop`), but the allocation paths do not: signal-cycle on current-shared-lock is steady within an isolate
+//    and anywhere from 283 to 339 ns between isolates, whatever the batch size or GC threads.
+//    Taking the fastest over isolates reports the best the code runs here; an operation whose
+//    fastest isolate no second isolate has come within 1% of (`settled`) is measured in further
+//    isolates, up to ten (pyperf runs 20 processes by default for the same reason).
 // So a row's figure is its fastest sample over all its isolates. Five full runs of the micro
-// benchmarks on that VM: the median run-to-run CV of the figures 0.0% (60 of 70 rows under 3%,
-// the rest 3.1-8.6%: steps of a few cycles between runs), against 20% for the samples' median.
+// benchmarks on that VM: the run-to-run CV of the figures is under 3% on all 70 rows (median
+// 0.0%, worst 2.1%), against a median of 3.8% (worst 27%) for the samples' median.
 // The row keeps every raw sample; `isolates` says how many came from each isolate, in order,
 // so `fence-lab compare` can resample isolates (the unit that varies) rather than samples.
 
@@ -43,9 +49,8 @@ export const SETTLE_TOLERANCE = 0.01;
 
 /**
  * Whether a row's figure has been seen twice: at least two isolates' fastest samples lie within
- * SETTLE_TOLERANCE of the fastest. A row whose cost depends on where the process's memory landed
- * (allocation paths: signal-cycle at 287-353 ns from one isolate to the next, each steady within
- * itself) is measured in further isolates until it is; rows of reads settle in the first three.
+ * SETTLE_TOLERANCE of the fastest. Rows of reads settle in the first three isolates; the
+ * allocation paths seldom do, and get the most isolates the run allows.
  */
 export function settled(groups: readonly (readonly number[])[]): boolean {
   const fastest = groups.filter((g) => g.length > 0).map((g) => isolateFigure([g]));
