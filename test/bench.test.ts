@@ -94,8 +94,9 @@ describe('fence-lab bench results', () => {
     // isolates 1-3 cost 1x, 3x, 5x: only a 4th (1x again) repeats the first one's figure
     expect(row.isolates!.length).toBeGreaterThanOrEqual(4);
     expect(settled(isolateGroups(row))).toBe(true);
+    // the design did cost more in its 5x isolate (by more than a disturbed 1x isolate could)
     const fastest = isolateGroups(row).map((g) => isolateFigure([g]));
-    expect(fastest[1]! / fastest[0]!).toBeGreaterThan(1.5);
+    expect(fastest[2]! / fastest[0]!).toBeGreaterThan(1.5);
   }, 120_000);
 
   it('a thread that throws is reported in its rows; the other threads finish', async () => {
