@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Cpu, Ptr } from '../src/kernel/cpu.ts';
 import { dma_fence, task_struct } from '../src/kernel/dma-fence.ts';
-import { TASK_INTERRUPTIBLE, TASK_NORMAL, TASK_RUNNING } from '../src/kernel/primitives.ts';
+import { call, TASK_INTERRUPTIBLE, TASK_NORMAL, TASK_RUNNING } from '../src/kernel/primitives.ts';
 import { NativeCpu, NativeBug } from '../src/native/cpu.ts';
 import { CTRL_GP, NativeHeap } from '../src/native/heap.ts';
 import { NativePool } from '../src/native/pool.ts';
@@ -90,7 +90,7 @@ describe('native primitives', () => {
   it('BUG_ON and a call through NULL throw; WARN counts', () => {
     const { cpus: [cpu] } = world();
     expect(() => cpu!.BUG_ON(true, '!lock')).toThrow(NativeBug);
-    expect(() => cpu!.call(0, [])).toThrow(/NULL pointer/);
+    expect(() => cpu!.call(0, 0)).toThrow(/NULL pointer/);
     expect(cpu!.WARN(true, 'first')).toBe(true);
     cpu!.WARN(true, 'second');
     expect([cpu!.warnings, cpu!.firstWarning]).toEqual([2, 'first']);
@@ -131,10 +131,19 @@ describe('native allocator', () => {
   it('module text, strings and ops tables are never recycled', () => {
     const { cpus: [cpu] } = world();
     const mod = cpu!.module_load({ name: 'm', functions: { f: (_cpu: Cpu) => 7 }, strings: { s: 'hello' } });
-    expect(cpu!.call(mod.fn['f']!, [])).toBe(7);
+    expect(cpu!.call(mod.fn['f']!, 0)).toBe(7);
     expect(cpu!.str_read(mod.str['s']!)).toBe('hello');
     cpu!.kfree(mod.str['s']!);
     expect(cpu!.str_read(mod.str['s']!)).toBe('hello');
+  });
+
+  it('a call through a function pointer passes exactly its arguments, up to six', () => {
+    const { cpus: [cpu] } = world();
+    const mod = cpu!.module_load({ name: 'm', functions: { f: (_cpu: Cpu, ...xs: unknown[]) => xs } });
+    expect(call(cpu!, mod.fn['f']!)).toEqual([]);
+    expect(call(cpu!, mod.fn['f']!, 1, 2)).toEqual([1, 2]);
+    expect(call(cpu!, mod.fn['f']!, 1, 2, 3, 4, 5, 6)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(() => call(cpu!, mod.fn['f']!, 1, 2, 3, 4, 5, 6, 7)).toThrow(/7 arguments through a function pointer; at most 6/);
   });
 });
 

@@ -52,6 +52,9 @@ export type FenceKind = 'mb' | 'rmb' | 'wmb' | 'before_atomic' | 'after_atomic' 
  * The primitive table as methods. Names follow the kernel; the ordering of each is documented
  * in primitives.ts (PRIMITIVES). Both Cpus implement every method.
  */
+/** Arguments a call through a function pointer can take: as many as x86-64 passes in registers. */
+export const MAX_CALL_ARGS = 6;
+
 export interface Cpu {
   readonly id: number;
   readonly context: ExecContext;
@@ -105,8 +108,11 @@ export interface Cpu {
   kfree_rcu(ptr: Ptr): void;
   module_load(desc: ModuleDesc): LoadedModule;
   module_unload(mod: LoadedModule): void;
-  /** Calls through a function pointer (checks NULL and that the owning module is loaded). */
-  call(fnptr: Ptr, args: unknown[]): unknown;
+  /**
+   * Calls through a function pointer (checks NULL and that the owning module is loaded) with the
+   * first `nargs` of a0..a5 (primitives.ts `call` says why not an array).
+   */
+  call(fnptr: Ptr, nargs: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, a4?: unknown, a5?: unknown): unknown;
   /** Reads a NUL-terminated string the way a consumer copies a driver name. */
   str_read(ptr: Ptr): string;
 

@@ -10,7 +10,7 @@
 //
 // Adding a primitive: add a row here, a free function below, and the method to both Cpus.
 
-import type { Cpu, FenceKind, LoadedModule, ModuleDesc, Ptr, StructLayout } from './cpu.ts';
+import { type Cpu, type FenceKind, type LoadedModule, MAX_CALL_ARGS, type ModuleDesc, type Ptr, type StructLayout } from './cpu.ts';
 
 export interface PrimitiveRow {
   name: string;
@@ -144,8 +144,17 @@ export function kfree(cpu: Cpu, ptr: Ptr): void { return cpu.kfree(ptr); }
 export function kfree_rcu(cpu: Cpu, ptr: Ptr): void { return cpu.kfree_rcu(ptr); }
 export function module_load(cpu: Cpu, desc: ModuleDesc): LoadedModule { return cpu.module_load(desc); }
 export function module_unload(cpu: Cpu, mod: LoadedModule): void { return cpu.module_unload(mod); }
-/** `fnptr(args...)` in C: a call through a function pointer read from memory. */
-export function call(cpu: Cpu, fnptr: Ptr, ...args: unknown[]): unknown { return cpu.call(fnptr, args); }
+/**
+ * `fnptr(args...)` in C: a call through a function pointer read from memory, with at most
+ * MAX_CALL_ARGS arguments. The arguments reach the Cpu one by one, not as an array: on the native
+ * Cpu the rest array then never leaves this function and V8 drops it, where an array handed on
+ * cost every call through an ops pointer ~40 bytes of JS heap (a scavenge every few ms in the
+ * micro benchmarks) that the kernel's call does not cost.
+ */
+export function call(cpu: Cpu, fnptr: Ptr, ...args: unknown[]): unknown {
+  if (args.length > MAX_CALL_ARGS) throw new Error(`call(): ${args.length} arguments through a function pointer; at most ${MAX_CALL_ARGS} (pass a struct pointer instead)`);
+  return cpu.call(fnptr, args.length, args[0], args[1], args[2], args[3], args[4], args[5]);
+}
 export function str_read(cpu: Cpu, ptr: Ptr): string { return cpu.str_read(ptr); }
 
 // --- tasks, sleeping, time --------------------------------------------------------------------

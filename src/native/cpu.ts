@@ -500,20 +500,20 @@ export class NativeCpu implements Cpu {
 
   module_unload(_mod: LoadedModule): void {}
 
-  call(fnptr: Ptr, args: unknown[]): unknown {
+  call(fnptr: Ptr, nargs: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, a4?: unknown, a5?: unknown): unknown {
     if (fnptr === 0) throw new NativeBug(`BUG: kernel NULL pointer dereference: call through a NULL function pointer (CPU${this.id})`);
     const f = this.fns[this.m[fnptr]!]!;
-    switch (args.length) {
+    switch (nargs) {
       case 0:
         return f(this);
       case 1:
-        return f(this, args[0]);
+        return f(this, a0);
       case 2:
-        return f(this, args[0], args[1]);
+        return f(this, a0, a1);
       case 3:
-        return f(this, args[0], args[1], args[2]);
+        return f(this, a0, a1, a2);
       default:
-        return f(this, ...args);
+        return f(this, ...[a0, a1, a2, a3, a4, a5].slice(0, nargs));
     }
   }
 

@@ -53,9 +53,9 @@ export class RecordingCpu {
     this.context = inner.context;
   }
 
-  call(fnptr: Ptr, args: unknown[]): unknown {
+  call(fnptr: Ptr, nargs: number, ...args: unknown[]): unknown {
     this.log.push('call', null);
-    return callThrough(this, this.inner.registry, this.inner.m, fnptr, args);
+    return callThrough(this, this.inner.registry, this.inner.m, fnptr, args.slice(0, nargs));
   }
 
   module_load(desc: ModuleDesc): LoadedModule {
@@ -103,9 +103,9 @@ export class ReplayCpu {
     return this.at >= this.log.length;
   }
 
-  call(fnptr: Ptr, args: unknown[]): unknown {
+  call(fnptr: Ptr, nargs: number, ...args: unknown[]): unknown {
     this.next('call');
-    return callThrough(this, this.registry, this.m, fnptr, args);
+    return callThrough(this, this.registry, this.m, fnptr, args.slice(0, nargs));
   }
 
   module_load(desc: ModuleDesc): LoadedModule {

@@ -443,7 +443,7 @@ export class SimCpu {
     if (ex.tracing) ex.recordEvent(this.t, `module_unload(${mod.name})`);
   }
 
-  *call(fnptr: Ptr, args: unknown[]): Generator<unknown, unknown> {
+  *call(fnptr: Ptr, nargs: number, ...args: unknown[]): Generator<unknown, unknown> {
     yield;
     const ex = this.ex;
     const t = this.t;
@@ -456,7 +456,7 @@ export class SimCpu {
     if (a.kind !== 'text') throw new Violation('error', `Oops: ${t.name} calls ${ex.heap.name(fnptr)}, which is not a function, in {fn}`);
     const f = (a.payload as ((...xs: unknown[]) => Generator<unknown, unknown>)[])[fnptr - a.base]!;
     if (ex.tracing) ex.recordEvent(t, `call ${a.module}:${f.name.replace(/^bound /, '')}()`);
-    return yield* f(this, ...args);
+    return yield* f(this, ...args.slice(0, nargs));
   }
 
   *str_read(ptr: Ptr): Generator<unknown, string> {
