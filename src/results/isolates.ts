@@ -18,7 +18,8 @@
 //    isolates, up to ten (pyperf runs 20 processes by default for the same reason).
 // So a row's figure is its fastest sample over all its isolates. Five full runs of the micro
 // benchmarks on that VM: the run-to-run CV of the figures is under 3% on all 70 rows (median
-// 0.0%, worst 2.1%), against a median of 3.8% (worst 27%) for the samples' median.
+// 0.0%, worst 1.9%); of the samples' medians, a median over rows of 3.8% to 27% depending on
+// how busy the host was.
 // The row keeps every raw sample; `isolates` says how many came from each isolate, in order,
 // so `fence-lab compare` can resample isolates (the unit that varies) rather than samples.
 
