@@ -111,7 +111,6 @@ export async function microServer(data: MicroServerData, progress: (r: SliceResu
   const heap = new NativeHeap(data.heapWords);
   const cpu = new NativeCpu(heap, new NativeRegistry(), { slot: 0 });
   const word = kzalloc(cpu, 16);
-  const bodies = new Map<string, () => unknown>();
   let setupError: string | undefined;
   let fences: Fences | undefined;
   let world: ReturnType<typeof buildWorld> | undefined;
@@ -125,18 +124,23 @@ export async function microServer(data: MicroServerData, progress: (r: SliceResu
       setupError = `set-up failed: ${(err as Error).message}`;
     }
   }
-  const bodyOf = (op: string): () => unknown => {
-    let fn = bodies.get(op);
-    if (!fn) {
-      if (op.startsWith('local:')) fn = floorBody(op.slice(6), cpu, word);
-      else if (data.variantFile === null) fn = floorBody(op, cpu, word);
-      else if (setupError !== undefined) throw new Error(setupError);
-      else fn = opBody(op, cpu, fences!, world!);
-      bodies.set(op, fn);
-    }
-    return fn;
+  const bodyOf = (op: string): (() => unknown) => {
+    if (op.startsWith('local:')) return floorBody(op.slice(6), cpu, word);
+    if (data.variantFile === null) return floorBody(op, cpu, word);
+    if (setupError !== undefined) throw new Error(setupError);
+    return opBody(op, cpu, fences!, world!);
   };
+  /** each operation's timed loop and its calls per sample, made at its first slice */
   const loops = new Map<string, { fn: () => unknown; calls: number }>();
+  const loopOf = (op: string) => {
+    let loop = loops.get(op);
+    if (loop === undefined) {
+      const fn = bodyOf(op);
+      const calls = calibrate(fn, data.sampleMs * 1e6);
+      loops.set(op, (loop = { fn: batchLoop(fn, calls, op), calls }));
+    }
+    return loop;
+  };
   for (let seen = 0; ; ) {
     while (Atomics.load(ctrl, CTRL_SEQ) === seen) Atomics.wait(ctrl, CTRL_SEQ, seen, 1000);
     seen = Atomics.load(ctrl, CTRL_SEQ);
@@ -144,12 +148,7 @@ export async function microServer(data: MicroServerData, progress: (r: SliceResu
     if (index < 0) return 'done';
     const op = data.ops[index]!;
     try {
-      const fn = bodyOf(op);
-      let loop = loops.get(op);
-      if (loop === undefined) {
-        const calls = calibrate(fn, data.sampleMs * 1e6);
-        loops.set(op, (loop = { fn: batchLoop(fn, calls, op), calls }));
-      }
+      const loop = loopOf(op);
       progress({ seq: seen, op, samples: await slice(loop.fn, loop.calls, Atomics.load(ctrl, CTRL_MS)) });
     } catch (err) {
       progress({ seq: seen, op, samples: [], error: `${(err as Error).name}: ${(err as Error).message}` });

@@ -48,13 +48,13 @@ export type MemOrder = 'plain' | 'once' | 'acquire' | 'release' | 'mb' | 'relaxe
 /** 'acquire' is smp_acquire__after_ctrl_dep(), as used by refcount_dec_and_test on zero. */
 export type FenceKind = 'mb' | 'rmb' | 'wmb' | 'before_atomic' | 'after_atomic' | 'after_spinlock' | 'acquire';
 
+/** Arguments a call through a function pointer can take: as many as x86-64 passes in registers. */
+export const MAX_CALL_ARGS = 6;
+
 /**
  * The primitive table as methods. Names follow the kernel; the ordering of each is documented
  * in primitives.ts (PRIMITIVES). Both Cpus implement every method.
  */
-/** Arguments a call through a function pointer can take: as many as x86-64 passes in registers. */
-export const MAX_CALL_ARGS = 6;
-
 export interface Cpu {
   readonly id: number;
   readonly context: ExecContext;

@@ -34,9 +34,10 @@ export class ReplayDivergence extends Error {
   }
 }
 
-function callThrough(cpu: Cpu, registry: NativeRegistry, m: Int32Array, fnptr: Ptr, args: unknown[]): unknown {
+/** A set-up call through a function pointer with the first `nargs` of `args`. */
+function callThrough(cpu: Cpu, registry: NativeRegistry, m: Int32Array, fnptr: Ptr, args: unknown[], nargs: number): unknown {
   if (fnptr === 0) throw new Error('BUG: kernel NULL pointer dereference: call through a NULL function pointer during set-up');
-  return registry.fns[m[fnptr]!]!(cpu, ...args);
+  return registry.fns[m[fnptr]!]!(cpu, ...args.slice(0, nargs));
 }
 
 // --- recording ---------------------------------------------------------------------------------------
@@ -55,7 +56,7 @@ export class RecordingCpu {
 
   call(fnptr: Ptr, nargs: number, ...args: unknown[]): unknown {
     this.log.push('call', null);
-    return callThrough(this, this.inner.registry, this.inner.m, fnptr, args.slice(0, nargs));
+    return callThrough(this, this.inner.registry, this.inner.m, fnptr, args, nargs);
   }
 
   module_load(desc: ModuleDesc): LoadedModule {
@@ -105,7 +106,7 @@ export class ReplayCpu {
 
   call(fnptr: Ptr, nargs: number, ...args: unknown[]): unknown {
     this.next('call');
-    return callThrough(this, this.registry, this.m, fnptr, args.slice(0, nargs));
+    return callThrough(this, this.registry, this.m, fnptr, args, nargs);
   }
 
   module_load(desc: ModuleDesc): LoadedModule {

@@ -456,7 +456,8 @@ export class SimCpu {
     if (a.kind !== 'text') throw new Violation('error', `Oops: ${t.name} calls ${ex.heap.name(fnptr)}, which is not a function, in {fn}`);
     const f = (a.payload as ((...xs: unknown[]) => Generator<unknown, unknown>)[])[fnptr - a.base]!;
     if (ex.tracing) ex.recordEvent(t, `call ${a.module}:${f.name.replace(/^bound /, '')}()`);
-    return yield* f(this, ...args.slice(0, nargs));
+    args.length = nargs; // a0..a5 arrive padded with undefined
+    return yield* f(this, ...args);
   }
 
   *str_read(ptr: Ptr): Generator<unknown, string> {
