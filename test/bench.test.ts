@@ -15,14 +15,23 @@ import { run as benchCli } from '../src/cli/bench.ts';
 
 const TINY_IRQ = 'irq-load/irq=max,ctx=1,fpc=4,pollers=1,waiters=1,cbs=1';
 
+/** A design from test/fixtures/native by file name. */
+const fixture = (name: string) => resolveVariant(path.join(LAB_ROOT, 'test', 'fixtures', 'native', `${name}.ts`));
+
+/** Runs the benchmarks and checks the results against the schema, as every run must pass. */
+async function validBench(options: Parameters<typeof runBench>[0]): Promise<Awaited<ReturnType<typeof runBench>>> {
+  const run = await runBench(options);
+  expect(benchResultsSchema.safeParse(run.results).success).toBe(true);
+  return run;
+}
+
 describe('fence-lab bench results', () => {
   it('validate against the results schema: floors, micro rows, interrupt-load rows (design and floor)', async () => {
-    const { results, text } = await runBench({
+    const { results, text } = await validBench({
       variants: [resolveVariant('current-shared-lock')],
       workloads: ['is_signaled-signaled', TINY_IRQ],
       quick: true,
     });
-    expect(benchResultsSchema.safeParse(results).success).toBe(true);
     expect(results.schema).toBe(1);
     expect(Object.keys(results.context).sort()).toEqual(['commit', 'cores', 'cpu', 'date', 'node', 'os', 'v8']);
     const keys = results.results.map((r) => `${r.variant} ${r.workload} ${r.metric}`);
@@ -58,23 +67,21 @@ describe('fence-lab bench results', () => {
   });
 
   it("a micro isolate's process that dies fails its rows with the reason; the run still ends with valid results", async () => {
-    const { results } = await runBench({
-      variants: [resolveVariant(path.join(LAB_ROOT, 'test', 'fixtures', 'native', 'crashing-isolate.ts'))],
+    const { results } = await validBench({
+      variants: [fixture('crashing-isolate')],
       workloads: ['is_signaled-signaled'],
       quick: true,
     });
-    expect(benchResultsSchema.safeParse(results).success).toBe(true);
     const row = results.results.find((r) => r.variant === 'crashing-isolate')!;
     expect(row.error).toMatch(/^isolate 1: the isolate's process was killed \(SIGKILL\)/);
   });
 
   it('a figure under its floor (the JIT removed the work) is flagged, not reported; an honest one is not', async () => {
-    const { results } = await runBench({
-      variants: [resolveVariant('current-shared-lock'), resolveVariant(path.join(LAB_ROOT, 'test', 'fixtures', 'native', 'dead-is-signaled.ts'))],
+    const { results } = await validBench({
+      variants: [resolveVariant('current-shared-lock'), fixture('dead-is-signaled')],
       workloads: ['is_signaled-signaled'],
       quick: true,
     });
-    expect(benchResultsSchema.safeParse(results).success).toBe(true);
     const row = (variant: string) => results.results.find((r) => r.variant === variant && r.workload === 'is_signaled-signaled')!;
     expect(row('dead-is-signaled').flags).toEqual(['below-floor']);
     expect(row('dead-is-signaled').error).toMatch(/is below its floor \(atomics-load at best [\d.]+ ns, empty call [\d.]+ ns\): the JIT likely removed the work; not reported/);
@@ -83,12 +90,11 @@ describe('fence-lab bench results', () => {
   });
 
   it('an operation whose fastest isolate is not repeated is measured in further isolates until it is', async () => {
-    const { results } = await runBench({
-      variants: [resolveVariant(path.join(LAB_ROOT, 'test', 'fixtures', 'native', 'isolate-dependent.ts'))],
+    const { results } = await validBench({
+      variants: [fixture('isolate-dependent')],
       workloads: ['is_signaled-signaled'],
       quick: false,
     });
-    expect(benchResultsSchema.safeParse(results).success).toBe(true);
     const row = results.results.find((r) => r.variant === 'isolate-dependent')!;
     expect(row.error).toBeUndefined();
     // isolates 1-3 cost 1x, 3x, 5x: only a 4th (1x again) repeats the first one's figure
@@ -100,12 +106,11 @@ describe('fence-lab bench results', () => {
   }, 120_000);
 
   it('a thread that throws is reported in its rows; the other threads finish', async () => {
-    const { results, text } = await runBench({
-      variants: [resolveVariant(path.join(LAB_ROOT, 'test', 'fixtures', 'native', 'throwing-poll.ts'))],
+    const { results, text } = await validBench({
+      variants: [fixture('throwing-poll')],
       workloads: [TINY_IRQ],
       quick: true,
     });
-    expect(benchResultsSchema.safeParse(results).success).toBe(true);
     const rows = results.results.filter((r) => r.variant === 'throwing-poll');
     const polls = rows.find((r) => r.metric === 'polls_per_s')!;
     expect(polls.error).toMatch(/poller#0 threw Error: injected failure in dma_fence_is_signaled/);
