@@ -101,6 +101,47 @@ describe('the group can fail: broken designs are caught', () => {
   it('enable_signaling called before the SIGNALED re-check fails enable-signaling-once', async () => {
     const r = check(await broken('enable-before-check'), scenarios['enable-signaling-once']!, DFS2);
     expect(r.violation?.kind).toBe('assertion');
-    expect(r.violation?.headline).toMatch(/^WARNING: enable_signaling called for a signaled fence/);
+    // the kernel's __warn() line: where the WARN is, then the WARN's own text
+    expect(r.violation?.headline).toMatch(/^WARNING: CPU: \d PID: \d at scenarios\/lib\/mock-driver\.ts:\d+ enable_signaling_locked$/);
+    expect(r.violation?.trace.split('\n')[1]).toBe('  enable_signaling called for a signaled fence');
+  });
+});
+
+/**
+ * dma-fence.c's error paths (README "Error paths"): each scenario with the broken design that
+ * drops the behaviour, the violation that design must produce, and a pattern for its headline.
+ */
+const ERROR_PATHS: { scenario: string; fixture: string; kind: string; headline: RegExp }[] = [
+  { scenario: 'release-pending-callbacks', fixture: 'release-no-force-signal', kind: 'assertion', headline: /the release left the queued callback dangling/ },
+  { scenario: 'wait-timeout-unlinks', fixture: 'wait-timeout-keeps-callback', kind: 'use-after-free', headline: /^BUG: KASAN: slab-use-after-free in dma_fence_add_callback$/ },
+  { scenario: 'wait-interrupted-unlinks', fixture: 'wait-interrupted-keeps-callback', kind: 'use-after-free', headline: /^BUG: KASAN: slab-use-after-free in dma_fence_add_callback$/ },
+  { scenario: 'wait-any-timeout-unlinks', fixture: 'wait-any-keeps-callbacks', kind: 'use-after-free', headline: /^BUG: KASAN: slab-use-after-free in dma_fence_add_callback$/ },
+  { scenario: 'set-error-after-signal', fixture: 'set-error-after-signal-unchecked', kind: 'assertion', headline: /dma_fence_set_error\(\) on a signaled fence: expected one WARNING, got 0/ },
+  { scenario: 'set-error-invalid', fixture: 'set-error-any-value', kind: 'assertion', headline: /dma_fence_set_error\(f, 0\): expected one WARNING, got 0/ },
+  { scenario: 'timestamp-unsignaled', fixture: 'timestamp-unchecked', kind: 'step-bound', headline: /^step bound of \d+ exceeded/ },
+  { scenario: 'signal-timestamp', fixture: 'signal-restamps', kind: 'assertion', headline: /A second dma_fence_signal_timestamp\(\) changed the timestamp/ },
+  { scenario: 'wait-invalid-timeout', fixture: 'wait-timeout-unchecked', kind: 'assertion', headline: /dma_fence_wait_timeout\(f, false, -1\): expected one WARNING, got 0/ },
+  { scenario: 'wait-any-invalid', fixture: 'wait-any-unchecked', kind: 'assertion', headline: /dma_fence_wait_any_timeout\(no fences, 1\): expected one WARNING, got 0/ },
+  { scenario: 'add-callback-einval', fixture: 'add-callback-unchecked', kind: 'assertion', headline: /dma_fence_add_callback\(f, cb, NULL\): expected one WARNING, got 0/ },
+  { scenario: 'signal-null', fixture: 'signal-unchecked', kind: 'null-deref', headline: /^BUG: kernel NULL pointer dereference, address: 0x0+ in dma_fence_spinlock$/ },
+  { scenario: 'context-alloc', fixture: 'context-alloc-racy-counter', kind: 'assertion', headline: /context ranges overlap/ },
+  { scenario: 'context-alloc', fixture: 'context-alloc-unchecked', kind: 'assertion', headline: /dma_fence_context_alloc\(0\): expected one WARNING, got 0/ },
+  { scenario: 'is-later', fixture: 'is-later-any-context', kind: 'assertion', headline: /dma_fence_is_later\(\) across contexts returned true/ },
+];
+
+describe('the error paths of dma-fence.c: each scenario fails on a design that drops the behaviour', () => {
+  it('covers every error-path scenario of the group', () => {
+    for (const { scenario } of ERROR_PATHS) expect(SCENARIOS).toContain(scenario);
+  });
+
+  it.each(ERROR_PATHS)('$fixture fails $scenario with $kind, and the printed replay reproduces it', async ({ scenario, fixture, kind, headline }) => {
+    const broken = await loadVariant(path.join(FIXTURES, 'variants', 'error-paths', `${fixture}.ts`));
+    const r = check(broken, scenarios[scenario]!, DFS2);
+    expect(r.verdict).toBe('violation');
+    expect(r.violation!.kind).toBe(kind);
+    expect(r.violation!.headline).toMatch(headline);
+    expect(r.violation!.command).toContain(`--replay '${r.violation!.replay}'`);
+    const again = check(broken, scenarios[scenario]!, { ...DFS2, strategy: 'replay', replay: r.violation!.replay });
+    expect({ kind: again.violation?.kind, headline: again.violation?.headline }).toEqual({ kind, headline: r.violation!.headline });
   });
 });

@@ -123,6 +123,7 @@ export default class CurrentSharedLock {
   // --- creation and lifetime --------------------------------------------------------------------
 
   dma_fence_context_alloc(cpu: Cpu, num: number): number {
+    WARN_ON(cpu, num === 0, 'dma_fence_context_alloc(0)');
     return atomic64_fetch_add(cpu, num, this.core.data['dma_fence_context_counter']!);
   }
 
@@ -323,7 +324,7 @@ export default class CurrentSharedLock {
   }
 
   dma_fence_is_later(cpu: Cpu, f1: Ptr, f2: Ptr): boolean {
-    WARN_ON(cpu, load(cpu, f1 + dma_fence.context) !== load(cpu, f2 + dma_fence.context), 'fences of different contexts');
+    if (WARN_ON(cpu, load(cpu, f1 + dma_fence.context) !== load(cpu, f2 + dma_fence.context), 'fences of different contexts')) return false;
     return this.__dma_fence_is_later(cpu, f1, load(cpu, f1 + dma_fence.seqno), load(cpu, f2 + dma_fence.seqno));
   }
 
@@ -431,6 +432,7 @@ export default class CurrentSharedLock {
 
   /** Returns [ret, idx]: ret as dma_fence_wait_timeout, idx the fence that signaled (or -1). */
   dma_fence_wait_any_timeout(cpu: Cpu, fences: readonly Ptr[], intr: boolean, timeout: number): [number, number] {
+    if (WARN_ON(cpu, fences.length === 0 || timeout < 0, '!fences || !count || timeout < 0')) return [-EINVAL, -1];
     if (timeout === 0) {
       for (const [i, fence] of fences.entries()) if (this.dma_fence_is_signaled(cpu, fence)) return [1, i];
       return [0, -1];

@@ -33,7 +33,7 @@ export const MOCK_FENCE_FLAG_ENABLED_BIT = DMA_FENCE_FLAG_USER_BITS;
  * The selftests' struct simple_cb: a dma_fence_cb and a flag its callback sets with
  * smp_store_mb(); `calls` counts the callback's runs, so "exactly once" can be checked.
  */
-export const simple_cb = defineStruct('simple_cb', 'simple_cb', [{ struct: dma_fence_cb, name: 'cb' }, 'seen', 'calls']);
+export const simple_cb = defineStruct('simple_cb', 'simple_cb', [{ struct: dma_fence_cb, name: 'cb' }, 'seen', 'calls', 'error']);
 
 export interface MockDriverOptions {
   /** module name, also the driver name; the timeline is "<name>-timeline" (default "mock") */
@@ -70,6 +70,8 @@ export interface MockDriver {
   hw_seqno: Ptr;
   /** the selftests' simple_callback, for dma_fence_add_callback(f, &cb->cb, simple_callback) */
   simple_callback: Ptr;
+  /** simple_callback that also records the fence's error as the callback sees it (simple_cb.error) */
+  error_callback: Ptr;
 }
 
 /** The scenario-visible facts a design declares (statics of its class). */
@@ -125,6 +127,12 @@ export function mock_driver_load(cpu: Cpu, fences: Fences, opts: MockDriverOptio
       atomic_inc(cpu, cb - simple_cb.cb + simple_cb.calls);
       smp_store_mb(cpu, cb - simple_cb.cb + simple_cb.seen, 1);
     },
+    // A callback that reads fence->error, as drivers' callbacks do (drm_sched reads f->error).
+    error_callback: (cpu: Cpu, f: Ptr, cb: Ptr) => {
+      atomic_inc(cpu, cb - simple_cb.cb + simple_cb.calls);
+      WRITE_ONCE(cpu, cb - simple_cb.cb + simple_cb.error, load(cpu, f + dma_fence.error));
+      smp_store_mb(cpu, cb - simple_cb.cb + simple_cb.seen, 1);
+    },
   };
   const release = opts.release === 'kfree' ? 'release_kfree' : opts.release === 'kfree_rcu' ? 'release_kfree_rcu' : 0;
   const enable = !opts.enable_signaling
@@ -156,6 +164,7 @@ export function mock_driver_load(cpu: Cpu, fences: Fences, opts: MockDriverOptio
   drv.lock = drv.module.data['fence_lock']!;
   drv.hw_seqno = drv.module.data['hw_seqno']!;
   drv.simple_callback = drv.module.fn['simple_callback']!;
+  drv.error_callback = drv.module.fn['error_callback']!;
   spin_lock_init(cpu, drv.lock);
   drv.context = fences.dma_fence_context_alloc(cpu, 1);
   return drv;

@@ -3,6 +3,8 @@
 // under every memory model, so each scenario's verdict table is this one. A new built-in design
 // adds its name here (test/semantics.test.ts fails on a built-in variant with no expectation).
 
+import type { Cpu } from '../../src/kernel/cpu.ts';
+import { lab_assert, lab_warn_count } from '../../src/kernel/primitives.ts';
 import type { Expectation } from '../../src/scenario.ts';
 
 export const EVERY_DESIGN_PASSES: Record<string, Expectation> = {
@@ -17,3 +19,22 @@ export const EVERY_DESIGN_PASSES: Record<string, Expectation> = {
 
 /** jiffies per second in the scenarios' time (time passes only when every thread sleeps). */
 export const HZ = 100;
+
+/**
+ * Runs `body` and checks that it WARNed exactly once, as the kernel does on the path it guards:
+ * for scenarios of dma-fence.c's WARN sites (they set allowWarnings, so a WARN is counted, not
+ * fatal). A design that drops the WARN, or WARNs elsewhere as well, fails here.
+ */
+export function expect_one_warn<T>(cpu: Cpu, what: string, body: (cpu: Cpu) => T): T {
+  const before = lab_warn_count(cpu);
+  const ret = body(cpu);
+  const warned = lab_warn_count(cpu) - before;
+  lab_assert(cpu, warned === 1, `${what}: expected one WARNING, got ${warned}`);
+  return ret;
+}
+
+/** With allowWarnings set, no other WARN may pass unnoticed: pins the total so far. */
+export function expect_warnings_total(cpu: Cpu, total: number): void {
+  const seen = lab_warn_count(cpu);
+  lab_assert(cpu, seen === total, `expected ${total} WARNING(s) in all, got ${seen}`);
+}

@@ -128,6 +128,8 @@ export interface Cpu {
 
   // checks
   WARN(cond: boolean, msg: string): boolean;
+  /** WARN()s reported so far by this execution (only non-fatal ones: a scenario with allowWarnings). */
+  warn_count(): number;
   BUG_ON(cond: boolean, msg: string): void;
   assert(cond: boolean, msg: string): void;
 }

@@ -35,7 +35,8 @@ export const dma_fence_ops = defineStruct('dma_fence_ops', 'ops', [
 ]);
 
 export const spinlock_t = defineStruct('spinlock_t', 'lock', ['raw']);
-export const task_struct = defineStruct('task_struct', 'task', ['state']);
+/** state, and TIF_SIGPENDING as a word of its own (set by send_sig, read by signal_pending). */
+export const task_struct = defineStruct('task_struct', 'task', ['state', 'sigpending']);
 
 /** enum dma_fence_flag_bits, 7.1 order. */
 export const DMA_FENCE_FLAG_INITIALIZED_BIT = 0;

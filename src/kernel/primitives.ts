@@ -178,5 +178,11 @@ export function cpu_relax(cpu: Cpu): void { return cpu.cpu_relax(); }
 export function WARN_ON(cpu: Cpu, cond: boolean, msg = 'WARN_ON'): boolean { return cpu.WARN(cond, msg); }
 export function WARN(cpu: Cpu, cond: boolean, msg: string): boolean { return cpu.WARN(cond, msg); }
 export function BUG_ON(cpu: Cpu, cond: boolean, msg = 'BUG_ON'): void { return cpu.BUG_ON(cond, msg); }
+/**
+ * How many WARN()s fired so far, for a scenario that checks a kernel WARN is there (it sets
+ * allowWarnings, so a WARN is counted instead of stopping the run, and pins the count before
+ * and after the call that must WARN; after the kunit idea of counting suppressed warnings).
+ */
+export function lab_warn_count(cpu: Cpu): number { return cpu.warn_count(); }
 /** A scenario's own invariant. */
 export function lab_assert(cpu: Cpu, cond: boolean, msg: string): void { return cpu.assert(cond, msg); }

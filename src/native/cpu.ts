@@ -21,7 +21,7 @@
 //    compare-exchanges it to TASK_RUNNING and Atomics.notify()s.
 
 import type { Cpu, ExecContext, FenceKind, KernelFn, LoadedModule, MemOrder, ModuleDesc, Ptr, StructLayout } from '../kernel/cpu.ts';
-import { MAX_SCHEDULE_TIMEOUT, TASK_RUNNING } from '../kernel/primitives.ts';
+import { MAX_SCHEDULE_TIMEOUT, TASK_INTERRUPTIBLE, TASK_RUNNING } from '../kernel/primitives.ts';
 import { task_struct } from '../kernel/dma-fence.ts';
 import { monoMs } from './clock.ts';
 import {
@@ -542,6 +542,11 @@ export class NativeCpu implements Cpu {
       for (;;) {
         const state = Atomics.load(m, task);
         if (state === TASK_RUNNING) break;
+        // __schedule(): an interruptible sleeper with a signal pending does not sleep
+        if ((state & TASK_INTERRUPTIBLE) !== 0 && Atomics.load(m, task + task_struct.sigpending) !== 0) {
+          Atomics.store(m, task, TASK_RUNNING);
+          break;
+        }
         const left = deadline - performance.now();
         if (left <= 0) {
           Atomics.store(m, task, TASK_RUNNING);
@@ -573,7 +578,7 @@ export class NativeCpu implements Cpu {
 
   /** True once the harness stops the run: interruptible waits return -ERESTARTSYS. */
   signal_pending(): boolean {
-    return Atomics.load(this.m, CTRL_STOP) !== 0;
+    return Atomics.load(this.m, CTRL_STOP) !== 0 || Atomics.load(this.m, this.task + task_struct.sigpending) !== 0;
   }
 
   ktime_get(): number {
@@ -595,6 +600,10 @@ export class NativeCpu implements Cpu {
       if (this.warnings++ === 0) this.firstWarning = msg;
     }
     return cond;
+  }
+
+  warn_count(): number {
+    return this.warnings;
   }
 
   BUG_ON(cond: boolean, msg: string): void {

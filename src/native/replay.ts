@@ -22,7 +22,7 @@ const PLAIN_METHODS = [
   'rcu_read_lock', 'rcu_read_unlock', 'synchronize_rcu',
   'kmalloc', 'kfree', 'kfree_rcu', 'module_unload', 'str_read',
   'current', 'set_task_state', 'schedule_timeout', 'wake_up_state', 'signal_pending', 'ktime_get', 'cpu_relax',
-  'WARN', 'BUG_ON', 'assert',
+  'WARN', 'warn_count', 'BUG_ON', 'assert',
 ] as const satisfies readonly (keyof Cpu)[];
 
 /** The set-up log: primitive name, result, name, result, ... (structured-cloneable). */

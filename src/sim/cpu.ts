@@ -5,8 +5,9 @@
 // ktime_get) do not yield: they are not interleaving points.
 
 import type { FenceKind, LoadedModule, MemOrder, ModuleDesc, Ptr, StructLayout } from '../kernel/cpu.ts';
-import { MAX_SCHEDULE_TIMEOUT, TASK_RUNNING } from '../kernel/primitives.ts';
+import { MAX_SCHEDULE_TIMEOUT, TASK_INTERRUPTIBLE, TASK_RUNNING } from '../kernel/primitives.ts';
 import { bitName } from '../kernel/struct.ts';
+import { task_struct } from '../kernel/dma-fence.ts';
 import type { Execution } from './execution.ts';
 import type { RmwFn } from './memory/model.ts';
 import { isRcuReader, Pending, type SimThread } from './thread.ts';
@@ -486,6 +487,13 @@ export class SimCpu {
     if (t.context === 'hardirq' || !t.irqsOn || t.locksHeld.length > 0) {
       throw new Violation('assertion', `BUG: scheduling while atomic: ${t.name} in {fn}`, [`${t.name} sleeps with ${t.context === 'hardirq' ? 'hardirq context' : t.locksHeld.length ? 'a spinlock held' : 'interrupts disabled'}`]);
     }
+    // __schedule(): an interruptible sleeper with a signal pending does not go to sleep
+    // (signal_pending_state), so a signal sent between set_current_state() and here is not lost.
+    if ((ex.memory.latest(t.task) & TASK_INTERRUPTIBLE) !== 0 && ex.memory.latest(t.task + task_struct.sigpending) !== 0) {
+      ex.memory.store(this.id, t.task, TASK_RUNNING, 'once');
+      if (ex.tracing) ex.recordEvent(t, `schedule_timeout(${timeout >= MAX_SCHEDULE_TIMEOUT ? 'MAX_SCHEDULE_TIMEOUT' : timeout}) = signal pending, not sleeping`);
+      return timeout;
+    }
     t.pending = Pending.Sleep;
     t.sleepStartJiffies = ex.jiffies;
     t.sleepTimeout = timeout;
@@ -516,8 +524,14 @@ export class SimCpu {
     return woke;
   }
 
+  /**
+   * TIF_SIGPENDING of the current task, set by send_sig() (src/kernel/lib/signal.ts). Read as
+   * the newest value and without a scheduling point: the flag is set before the sender's
+   * wake_up_state() (a full barrier), and a task that was never sent a signal -- every race
+   * scenario -- takes exactly the paths it took before signals existed.
+   */
   *signal_pending(): Generator<unknown, boolean> {
-    return false;
+    return this.ex.memory.latest(this.t.task + task_struct.sigpending) !== 0;
   }
 
   *ktime_get(): Generator<unknown, number> {
@@ -543,6 +557,10 @@ export class SimCpu {
   *WARN(cond: boolean, msg: string): Generator<unknown, boolean> {
     if (cond) this.ex.warn(this.t, msg);
     return cond;
+  }
+
+  *warn_count(): Generator<unknown, number> {
+    return this.ex.warnings.length;
   }
 
   *BUG_ON(cond: boolean, msg: string): Generator<unknown, void> {

@@ -530,8 +530,13 @@ export class Execution {
     this.trace.push({ step: this.steps, tid: t.tid, text, stack: new Error().stack ?? '' });
   }
 
+  /**
+   * A WARN() that fired. Reported as the kernel's __warn() prints it: the WARN's message, then
+   * "WARNING: CPU: N PID: P at file:line function" ({site}, filled from the stack when the
+   * failing run is replayed). PIDs number the scenario's threads from 1 (0 is set-up).
+   */
   warn(t: SimThread, msg: string): void {
-    if (this.warningsFatal) throw new Violation('assertion', `WARNING: ${msg} in {fn}`, [`by ${t.name}`]);
+    if (this.warningsFatal) throw new Violation('assertion', `WARNING: CPU: ${t.cpuIndex} PID: ${t.tid + 1} at {site}`, [msg, `by ${t.name}`]);
     this.warnings.push(`${t.name}: ${msg}`);
   }
 }

@@ -17,7 +17,10 @@ interface Row {
 
 export function headlineOf(v: Violation, mapper: SourceMapper): string {
   const site = mapper.site(v.stack ?? '');
-  return v.headline.replace('{fn}', site ? site.fn : 'the scenario').replace(/ in the scenario$/, '');
+  return v.headline
+    .replace('{fn}', site ? site.fn : 'the scenario')
+    .replace('{site}', site ? `${site.file}:${site.line} ${site.fn}` : 'the scenario')
+    .replace(/ (?:in|at) the scenario$/, '');
 }
 
 function clip(s: string): string {
