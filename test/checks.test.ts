@@ -42,6 +42,20 @@ describe.each([
   });
 });
 
+describe('signals', () => {
+  it('send_sig() ends an interruptible sleep wherever it lands (before, at or during the sleep), exhaustively', () => {
+    const r = check(variant, cases['signal-interruptible']!, dfs);
+    expect(r.violation?.headline).toBeUndefined();
+    expect(r.complete).toBe(true);
+  });
+
+  it('send_sig() does not wake an uninterruptible sleeper', () => {
+    const r = check(variant, cases['signal-uninterruptible']!, dfs);
+    expect(r.violation?.kind).toBe('deadlock');
+    expect(r.violation?.headline).toMatch(/t0: sleeps in schedule_timeout\(\) and nobody wakes task:t0/);
+  });
+});
+
 describe('violation reports', () => {
   it('name the access, the object and where it was freed (KASAN shape)', () => {
     const r = check(variant, cases['uaf-bug']!, dfs);

@@ -246,6 +246,7 @@ const FIXTURES = path.join(LAB_ROOT, 'test', 'fixtures', 'native');
 /** Scenarios that cannot run natively, and why (kept visible as skipped tests). */
 const NOT_NATIVE: Record<string, string> = {
   'wait-timeout': "relies on the simulator's exact time (time passes only when every thread sleeps): on real threads the timer thread may fire before the first 1-jiffy wait ends",
+  'is-later': "compares seqnos 1 and 0xffffffff as 64-bit values (dma_fence_init64): the native heap's words are 32-bit, so 0xffffffff reads back as -1",
 };
 /** Stress iterations per multi-threaded scenario and design (each is a fresh heap and set-up). */
 const ITERATIONS = 15;
