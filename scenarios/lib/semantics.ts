@@ -5,7 +5,8 @@
 
 import type { Cpu } from '../../src/kernel/cpu.ts';
 import { lab_assert, lab_warn_count } from '../../src/kernel/primitives.ts';
-import type { Expectation } from '../../src/scenario.ts';
+import { scenario, type Expectation, type Fences, type ScenarioDef } from '../../src/scenario.ts';
+import { mock_driver_load, type MockDriver, type MockDriverOptions } from './mock-driver.ts';
 
 export const EVERY_DESIGN_PASSES: Record<string, Expectation> = {
   'current-shared-lock': 'pass',
@@ -37,4 +38,34 @@ export function expect_one_warn<T>(cpu: Cpu, what: string, body: (cpu: Cpu) => T
 export function expect_warnings_total(cpu: Cpu, total: number): void {
   const seen = lab_warn_count(cpu);
   lab_assert(cpu, seen === total, `expected ${total} WARNING(s) in all, got ${seen}`);
+}
+
+/** What a one-thread selftest on the mock driver states; mock_selftest() builds the rest. */
+export interface MockSelftest {
+  name: string;
+  title: string;
+  source: string;
+  allowWarnings?: boolean;
+  stepBound?: number;
+  /** the mock driver's options (default: the selftests' mock, two name callbacks only) */
+  driver?: MockDriverOptions;
+  run(cpu: Cpu, fences: Fences, drv: MockDriver): void;
+}
+
+/**
+ * The shape of most st-dma-fence.c subtests: the mock driver loaded in set-up, one process
+ * thread on CPU0 running the test body, and every design expected to pass.
+ */
+export function mock_selftest(def: MockSelftest): ScenarioDef<{ drv: MockDriver }> {
+  return scenario<{ drv: MockDriver }>({
+    name: def.name,
+    title: def.title,
+    source: def.source,
+    group: 'semantics',
+    allowWarnings: def.allowWarnings,
+    stepBound: def.stepBound,
+    setup: (cpu, fences) => ({ drv: mock_driver_load(cpu, fences, def.driver) }),
+    threads: [{ name: 'selftest', cpu: 0, context: 'process', run: (cpu, fences, { drv }) => def.run(cpu, fences, drv) }],
+    expect: EVERY_DESIGN_PASSES,
+  });
 }

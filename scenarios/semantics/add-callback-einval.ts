@@ -4,35 +4,22 @@
 import { NULL } from '../../src/kernel/cpu.ts';
 import { kfree, lab_assert } from '../../src/kernel/primitives.ts';
 import { EINVAL } from '../../src/kernel/dma-fence.ts';
-import { scenario } from '../../src/scenario.ts';
-import { mock_driver_load, mock_fence, simple_cb, simple_cb_alloc } from '../lib/mock-driver.ts';
-import { EVERY_DESIGN_PASSES, expect_one_warn, expect_warnings_total } from '../lib/semantics.ts';
+import { mock_fence, simple_cb, simple_cb_alloc } from '../lib/mock-driver.ts';
+import { expect_one_warn, expect_warnings_total, mock_selftest } from '../lib/semantics.ts';
 
-export default scenario({
+export default mock_selftest({
   name: 'add-callback-einval',
   title: 'dma_fence_add_callback() with a NULL func WARNs, returns -EINVAL and links nothing',
   source: 'drivers/dma-buf/dma-fence.c dma_fence_add_callback: if (WARN_ON(!fence || !func)) return -EINVAL; kerneldoc "-EINVAL in case of error" (mj22226/linux @ 9370a5c6, 7.1)',
-  group: 'semantics',
   allowWarnings: true,
-  setup(cpu, fences) {
-    return { drv: mock_driver_load(cpu, fences) };
+  run(cpu, fences, drv) {
+    const f = mock_fence(cpu, fences, drv);
+    const cb = simple_cb_alloc(cpu);
+    const ret = expect_one_warn(cpu, 'dma_fence_add_callback(f, cb, NULL)', (cpu) => fences.dma_fence_add_callback(cpu, f, cb + simple_cb.cb, NULL));
+    lab_assert(cpu, ret === -EINVAL, `dma_fence_add_callback(f, cb, NULL) returned ${ret}, not -EINVAL`);
+    fences.dma_fence_signal(cpu, f);
+    expect_warnings_total(cpu, 1);
+    kfree(cpu, cb);
+    fences.dma_fence_put(cpu, f);
   },
-  threads: [
-    {
-      name: 'selftest',
-      cpu: 0,
-      context: 'process',
-      run(cpu, fences, { drv }) {
-        const f = mock_fence(cpu, fences, drv);
-        const cb = simple_cb_alloc(cpu);
-        const ret = expect_one_warn(cpu, 'dma_fence_add_callback(f, cb, NULL)', (cpu) => fences.dma_fence_add_callback(cpu, f, cb + simple_cb.cb, NULL));
-        lab_assert(cpu, ret === -EINVAL, `dma_fence_add_callback(f, cb, NULL) returned ${ret}, not -EINVAL`);
-        fences.dma_fence_signal(cpu, f);
-        expect_warnings_total(cpu, 1);
-        kfree(cpu, cb);
-        fences.dma_fence_put(cpu, f);
-      },
-    },
-  ],
-  expect: EVERY_DESIGN_PASSES,
 });

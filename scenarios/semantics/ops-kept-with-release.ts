@@ -6,30 +6,18 @@
 // last put goes through the driver's release.
 import { lab_assert, rcu_access_pointer } from '../../src/kernel/primitives.ts';
 import { dma_fence } from '../../src/kernel/dma-fence.ts';
-import { scenario } from '../../src/scenario.ts';
-import { mock_driver_load, mock_fence } from '../lib/mock-driver.ts';
-import { EVERY_DESIGN_PASSES } from '../lib/semantics.ts';
+import { mock_fence } from '../lib/mock-driver.ts';
+import { mock_selftest } from '../lib/semantics.ts';
 
-export default scenario({
+export default mock_selftest({
   name: 'ops-kept-with-release',
   title: 'a fence whose ops have ->release keeps them after signaling (no detach)',
   source: 'include/linux/dma-fence.h dma_fence_ops.release kerneldoc (akiyks/linux @ 6da37262); "detach fence ops on signal v3" (541c8f2468b9); kernel-notes 4.b',
-  group: 'semantics',
-  setup(cpu, fences) {
-    return { drv: mock_driver_load(cpu, fences, { release: 'kfree_rcu' }) };
+  driver: { release: 'kfree_rcu' },
+  run(cpu, fences, drv) {
+    const f = mock_fence(cpu, fences, drv);
+    fences.dma_fence_signal(cpu, f);
+    lab_assert(cpu, rcu_access_pointer(cpu, f + dma_fence.ops) === drv.ops, 'ops detached from a fence whose ops have a release callback');
+    fences.dma_fence_put(cpu, f);
   },
-  threads: [
-    {
-      name: 'selftest',
-      cpu: 0,
-      context: 'process',
-      run(cpu, fences, { drv }) {
-        const f = mock_fence(cpu, fences, drv);
-        fences.dma_fence_signal(cpu, f);
-        lab_assert(cpu, rcu_access_pointer(cpu, f + dma_fence.ops) === drv.ops, 'ops detached from a fence whose ops have a release callback');
-        fences.dma_fence_put(cpu, f);
-      },
-    },
-  ],
-  expect: EVERY_DESIGN_PASSES,
 });

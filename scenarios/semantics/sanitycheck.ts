@@ -6,30 +6,17 @@
 // wait, no release (the default RCU-deferred free), and, in designs that have one, the inline
 // lock. Read from intel-lab-lkp/linux drivers/dma-buf/st-dma-fence.c @ 0939deec6f01 (the older
 // slab/mock_wait form) and the changes kernel-notes 6 records.
-import { scenario } from '../../src/scenario.ts';
-import { mock_driver_load, mock_fence } from '../lib/mock-driver.ts';
-import { EVERY_DESIGN_PASSES } from '../lib/semantics.ts';
+import { mock_fence } from '../lib/mock-driver.ts';
+import { mock_selftest } from '../lib/semantics.ts';
 
-export default scenario({
+export default mock_selftest({
   name: 'sanitycheck',
   title: 'create, enable signalling, signal, put: no crash, leak or warning',
   source: 'drivers/dma-buf/st-dma-fence.c sanitycheck (intel-lab-lkp/linux @ 0939deec); kernel-notes 6.1 #1',
-  group: 'semantics',
-  setup(cpu, fences) {
-    return { drv: mock_driver_load(cpu, fences) };
+  run(cpu, fences, drv) {
+    const f = mock_fence(cpu, fences, drv);
+    fences.dma_fence_enable_sw_signaling(cpu, f);
+    fences.dma_fence_signal(cpu, f);
+    fences.dma_fence_put(cpu, f);
   },
-  threads: [
-    {
-      name: 'selftest',
-      cpu: 0,
-      context: 'process',
-      run(cpu, fences, { drv }) {
-        const f = mock_fence(cpu, fences, drv);
-        fences.dma_fence_enable_sw_signaling(cpu, f);
-        fences.dma_fence_signal(cpu, f);
-        fences.dma_fence_put(cpu, f);
-      },
-    },
-  ],
-  expect: EVERY_DESIGN_PASSES,
 });

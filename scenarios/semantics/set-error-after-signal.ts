@@ -6,35 +6,22 @@
 // behind its back (kernel-notes R20). Setting the error on a pending fence does not WARN.
 import { lab_assert } from '../../src/kernel/primitives.ts';
 import { EIO, ETIME } from '../../src/kernel/dma-fence.ts';
-import { scenario } from '../../src/scenario.ts';
-import { mock_driver_load, mock_fence } from '../lib/mock-driver.ts';
-import { EVERY_DESIGN_PASSES, expect_one_warn, expect_warnings_total } from '../lib/semantics.ts';
+import { mock_fence } from '../lib/mock-driver.ts';
+import { expect_one_warn, expect_warnings_total, mock_selftest } from '../lib/semantics.ts';
 
-export default scenario({
+export default mock_selftest({
   name: 'set-error-after-signal',
   title: 'dma_fence_set_error() WARNs on a signaled fence, not on a pending one',
   source: 'include/linux/dma-fence.h dma_fence_set_error: WARN_ON(test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags)) and its kerneldoc "must be set before signaling" (akiyks/linux @ 6da37262, 7.1; the same since 4.x); kernel-notes R20',
-  group: 'semantics',
   allowWarnings: true,
-  setup(cpu, fences) {
-    return { drv: mock_driver_load(cpu, fences) };
+  run(cpu, fences, drv) {
+    const f = mock_fence(cpu, fences, drv);
+    fences.dma_fence_enable_sw_signaling(cpu, f);
+    fences.dma_fence_set_error(cpu, f, -EIO);
+    expect_warnings_total(cpu, 0);
+    fences.dma_fence_signal(cpu, f);
+    expect_one_warn(cpu, 'dma_fence_set_error() on a signaled fence', (cpu) => fences.dma_fence_set_error(cpu, f, -ETIME));
+    lab_assert(cpu, fences.dma_fence_get_status(cpu, f) !== 0, 'Fence not signaled after the late dma_fence_set_error()');
+    fences.dma_fence_put(cpu, f);
   },
-  threads: [
-    {
-      name: 'selftest',
-      cpu: 0,
-      context: 'process',
-      run(cpu, fences, { drv }) {
-        const f = mock_fence(cpu, fences, drv);
-        fences.dma_fence_enable_sw_signaling(cpu, f);
-        fences.dma_fence_set_error(cpu, f, -EIO);
-        expect_warnings_total(cpu, 0);
-        fences.dma_fence_signal(cpu, f);
-        expect_one_warn(cpu, 'dma_fence_set_error() on a signaled fence', (cpu) => fences.dma_fence_set_error(cpu, f, -ETIME));
-        lab_assert(cpu, fences.dma_fence_get_status(cpu, f) !== 0, 'Fence not signaled after the late dma_fence_set_error()');
-        fences.dma_fence_put(cpu, f);
-      },
-    },
-  ],
-  expect: EVERY_DESIGN_PASSES,
 });

@@ -4,38 +4,25 @@
 // the boundary are checked, and the last valid error is the fence's status after the signal.
 import { lab_assert } from '../../src/kernel/primitives.ts';
 import { EIO, MAX_ERRNO } from '../../src/kernel/dma-fence.ts';
-import { scenario } from '../../src/scenario.ts';
-import { mock_driver_load, mock_fence } from '../lib/mock-driver.ts';
-import { EVERY_DESIGN_PASSES, expect_one_warn, expect_warnings_total } from '../lib/semantics.ts';
+import { mock_fence } from '../lib/mock-driver.ts';
+import { expect_one_warn, expect_warnings_total, mock_selftest } from '../lib/semantics.ts';
 
-export default scenario({
+export default mock_selftest({
   name: 'set-error-invalid',
   title: 'dma_fence_set_error() WARNs on 0, positive and below -MAX_ERRNO values, not on -MAX_ERRNO..-1',
   source: 'include/linux/dma-fence.h dma_fence_set_error: WARN_ON(error >= 0 || error < -MAX_ERRNO) (akiyks/linux @ 6da37262, 7.1; the same since 4.x)',
-  group: 'semantics',
   allowWarnings: true,
-  setup(cpu, fences) {
-    return { drv: mock_driver_load(cpu, fences) };
+  run(cpu, fences, drv) {
+    const f = mock_fence(cpu, fences, drv);
+    fences.dma_fence_enable_sw_signaling(cpu, f);
+    expect_one_warn(cpu, 'dma_fence_set_error(f, 0)', (cpu) => fences.dma_fence_set_error(cpu, f, 0));
+    expect_one_warn(cpu, 'dma_fence_set_error(f, 1)', (cpu) => fences.dma_fence_set_error(cpu, f, 1));
+    expect_one_warn(cpu, 'dma_fence_set_error(f, -MAX_ERRNO - 1)', (cpu) => fences.dma_fence_set_error(cpu, f, -MAX_ERRNO - 1));
+    fences.dma_fence_set_error(cpu, f, -MAX_ERRNO);
+    fences.dma_fence_set_error(cpu, f, -EIO);
+    expect_warnings_total(cpu, 3);
+    fences.dma_fence_signal(cpu, f);
+    lab_assert(cpu, fences.dma_fence_get_status(cpu, f) === -EIO, 'Fence not reporting the last valid error');
+    fences.dma_fence_put(cpu, f);
   },
-  threads: [
-    {
-      name: 'selftest',
-      cpu: 0,
-      context: 'process',
-      run(cpu, fences, { drv }) {
-        const f = mock_fence(cpu, fences, drv);
-        fences.dma_fence_enable_sw_signaling(cpu, f);
-        expect_one_warn(cpu, 'dma_fence_set_error(f, 0)', (cpu) => fences.dma_fence_set_error(cpu, f, 0));
-        expect_one_warn(cpu, 'dma_fence_set_error(f, 1)', (cpu) => fences.dma_fence_set_error(cpu, f, 1));
-        expect_one_warn(cpu, 'dma_fence_set_error(f, -MAX_ERRNO - 1)', (cpu) => fences.dma_fence_set_error(cpu, f, -MAX_ERRNO - 1));
-        fences.dma_fence_set_error(cpu, f, -MAX_ERRNO);
-        fences.dma_fence_set_error(cpu, f, -EIO);
-        expect_warnings_total(cpu, 3);
-        fences.dma_fence_signal(cpu, f);
-        lab_assert(cpu, fences.dma_fence_get_status(cpu, f) === -EIO, 'Fence not reporting the last valid error');
-        fences.dma_fence_put(cpu, f);
-      },
-    },
-  ],
-  expect: EVERY_DESIGN_PASSES,
 });

@@ -4,34 +4,21 @@
 // (the kerneldoc's -ERESTARTSYS / 0 / remaining jiffies).
 import { lab_assert } from '../../src/kernel/primitives.ts';
 import { EINVAL } from '../../src/kernel/dma-fence.ts';
-import { scenario } from '../../src/scenario.ts';
-import { mock_driver_load, mock_fence } from '../lib/mock-driver.ts';
-import { EVERY_DESIGN_PASSES, expect_one_warn, expect_warnings_total } from '../lib/semantics.ts';
+import { mock_fence } from '../lib/mock-driver.ts';
+import { expect_one_warn, expect_warnings_total, mock_selftest } from '../lib/semantics.ts';
 
-export default scenario({
+export default mock_selftest({
   name: 'wait-invalid-timeout',
   title: 'dma_fence_wait_timeout() with a negative timeout WARNs and returns -EINVAL',
   source: 'drivers/dma-buf/dma-fence.c dma_fence_wait_timeout: if (WARN_ON(timeout < 0)) return -EINVAL; (mj22226/linux @ 9370a5c6, 7.1; the same since 4.x)',
-  group: 'semantics',
   allowWarnings: true,
-  setup(cpu, fences) {
-    return { drv: mock_driver_load(cpu, fences) };
+  run(cpu, fences, drv) {
+    const f = mock_fence(cpu, fences, drv);
+    const ret = expect_one_warn(cpu, 'dma_fence_wait_timeout(f, false, -1)', (cpu) => fences.dma_fence_wait_timeout(cpu, f, false, -1));
+    lab_assert(cpu, ret === -EINVAL, `dma_fence_wait_timeout(f, false, -1) returned ${ret}, not -EINVAL`);
+    fences.dma_fence_signal(cpu, f);
+    lab_assert(cpu, fences.dma_fence_wait_timeout(cpu, f, false, 0) === 1, 'Signaled fence did not report 1 from a zero-timeout wait');
+    expect_warnings_total(cpu, 1);
+    fences.dma_fence_put(cpu, f);
   },
-  threads: [
-    {
-      name: 'selftest',
-      cpu: 0,
-      context: 'process',
-      run(cpu, fences, { drv }) {
-        const f = mock_fence(cpu, fences, drv);
-        const ret = expect_one_warn(cpu, 'dma_fence_wait_timeout(f, false, -1)', (cpu) => fences.dma_fence_wait_timeout(cpu, f, false, -1));
-        lab_assert(cpu, ret === -EINVAL, `dma_fence_wait_timeout(f, false, -1) returned ${ret}, not -EINVAL`);
-        fences.dma_fence_signal(cpu, f);
-        lab_assert(cpu, fences.dma_fence_wait_timeout(cpu, f, false, 0) === 1, 'Signaled fence did not report 1 from a zero-timeout wait');
-        expect_warnings_total(cpu, 1);
-        fences.dma_fence_put(cpu, f);
-      },
-    },
-  ],
-  expect: EVERY_DESIGN_PASSES,
 });

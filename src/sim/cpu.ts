@@ -487,8 +487,13 @@ export class SimCpu {
     if (t.context === 'hardirq' || !t.irqsOn || t.locksHeld.length > 0) {
       throw new Violation('assertion', `BUG: scheduling while atomic: ${t.name} in {fn}`, [`${t.name} sleeps with ${t.context === 'hardirq' ? 'hardirq context' : t.locksHeld.length ? 'a spinlock held' : 'interrupts disabled'}`]);
     }
-    // __schedule(): an interruptible sleeper with a signal pending does not go to sleep
-    // (signal_pending_state), so a signal sent between set_current_state() and here is not lost.
+    // __schedule(): "LOCK rq->lock; smp_mb__after_spinlock(); if (signal_pending_state())" against
+    // signal_wake_up()'s "set TIF_SIGPENDING; smp_mb__after_spinlock(); if (p->state & state)":
+    // a store-buffering pair, so either the sleeper sees the signal and does not sleep, or the
+    // sender sees the sleep state and wakes it. The barrier is modelled for interruptible
+    // sleeps only, the ones a signal can end; an uninterruptible sleep is modelled as before
+    // (no barrier), which keeps every race scenario's executions as they were.
+    if ((ex.memory.latest(t.task) & TASK_INTERRUPTIBLE) !== 0) ex.memory.fence(this.id, 'mb');
     if ((ex.memory.latest(t.task) & TASK_INTERRUPTIBLE) !== 0 && ex.memory.latest(t.task + task_struct.sigpending) !== 0) {
       ex.memory.store(this.id, t.task, TASK_RUNNING, 'once');
       if (ex.tracing) ex.recordEvent(t, `schedule_timeout(${timeout >= MAX_SCHEDULE_TIMEOUT ? 'MAX_SCHEDULE_TIMEOUT' : timeout}) = signal pending, not sleeping`);
