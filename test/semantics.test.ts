@@ -130,6 +130,20 @@ const ERROR_PATHS: { scenario: string; fixture: string; kind: string; headline: 
   { scenario: 'is-later', fixture: 'is-later-any-context', kind: 'assertion', headline: /dma_fence_is_later\(\) across contexts returned true/ },
 ];
 
+describe('the BUG_ON of __dma_fence_init (a test scenario, not a semantics one: it oopses on every design)', () => {
+  it('every design BUG()s at init on ops without get_timeline_name; one without the BUG_ON calls through NULL later', async () => {
+    const nameless = await loadScenario(path.join(FIXTURES, 'error-paths', 'init-without-timeline-name.ts'));
+    for (const v of VARIANTS) {
+      const r = check(variants[v]!, nameless, DFS2);
+      expect({ v, kind: r.violation?.kind, headline: r.violation?.headline }).toEqual({ v, kind: 'assertion', headline: 'kernel BUG: !ops in __dma_fence_init' });
+    }
+    const broken = await loadVariant(path.join(FIXTURES, 'variants', 'error-paths', 'init-unchecked.ts'));
+    const r = check(broken, nameless, DFS2);
+    expect(r.violation?.kind).toBe('null-deref');
+    expect(r.violation?.headline).toMatch(/^BUG: kernel NULL pointer dereference, address: 0x0+ in dma_fence_timeline_name$/);
+  });
+});
+
 describe('the error paths of dma-fence.c: each scenario fails on a design that drops the behaviour', () => {
   it('an interrupted wait needs the sleeper\'s barrier of __schedule() under weak: wait-interrupted-unlinks passes there, complete', () => {
     // The waiter's __set_current_state() is a plain store and the sender reads the state after
