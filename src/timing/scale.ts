@@ -240,7 +240,7 @@ export async function runScaleCell(cell: ScaleCell): Promise<ScaleCellResult> {
 
 function rowsOf(cell: ScaleCell, profile: Profile, variant: string, h: Harness, before: Totals, after: Totals, measureNs: number): BenchRow[] {
   const workload = scaleWorkload(profile.name, cell.cpus, cell.config);
-  const flags = ['simulated', `profile=${profile.name}`, `model=${MODEL_VERSION}`];
+  const flags = ['simulated', `profile=${profile.name}`, `model=${MODEL_VERSION}`, ...(cell.quick ? ['quick'] : [])];
   const rows: BenchRow[] = [];
   const add = (metric: string, unit: string, value: number) => {
     if (Number.isFinite(value)) rows.push(makeRow({ variant, workload, metric, unit, samples: [value], value, flags }));
@@ -248,8 +248,7 @@ function rowsOf(cell: ScaleCell, profile: Profile, variant: string, h: Harness, 
   const seconds = measureNs / 1e9;
   const d = (k: keyof Totals) => after[k] - before[k];
   add('fences_per_s', 'fences/s', h.fences / seconds);
-  const hasPollers = cell.cpus > 1 && (cell.config.roles === 'stub-pollers' || true);
-  if (hasPollers && h.polls > 0) {
+  if (h.polls > 0) {
     add('polls_per_s', 'polls/s', h.polls / seconds);
     add('line_transfers_per_poll', 'transfers', d('pollerTransfers') / h.polls);
   }

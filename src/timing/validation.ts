@@ -61,3 +61,33 @@ export async function counterRate(kind: CounterKind, cpus: number, profile: stri
   eng.run(warm + windowNs);
   return counts / (windowNs / 1e9);
 }
+
+/** The baseline every ratio is taken against: upstream's design. */
+export const RATIO_BASE = 'current-shared-lock';
+export const RATIO_TOLERANCE = 0.3;
+
+export interface RatioRow {
+  op: string;
+  design: string;
+  /** design / baseline, natively and in the model */
+  native: number;
+  model: number;
+  /** model / native - 1 */
+  off: number;
+  agrees: boolean;
+}
+
+/** The one-CPU ratio table: every design against the baseline, per operation, model vs native. */
+export async function ratioTable(profile: string, native: Record<string, Record<string, number>>): Promise<RatioRow[]> {
+  const rows: RatioRow[] = [];
+  for (const op of RATIO_OPS) {
+    const base = await microOpNs(RATIO_BASE, op, profile);
+    for (const design of Object.keys(native[op]!).filter((d) => d !== RATIO_BASE)) {
+      const nativeRatio = native[op]![design]! / native[op]![RATIO_BASE]!;
+      const model = (await microOpNs(design, op, profile)) / base;
+      const off = model / nativeRatio - 1;
+      rows.push({ op, design, native: nativeRatio, model, off, agrees: Math.abs(off) <= RATIO_TOLERANCE });
+    }
+  }
+  return rows;
+}
