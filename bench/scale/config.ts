@@ -7,6 +7,8 @@
 //                  poller, adder, waiter, poller in turn (the irq-load roles, fpc=8)
 //           stub-pollers: CPU0 as above; every other CPU polls the shared stub fence
 
+import { rateText } from '../irq-load/config.ts';
+
 export type ScaleRoles = 'mixed' | 'stub-pollers';
 
 export interface ScaleConfig {
@@ -20,13 +22,6 @@ export const FENCES_PER_CONTEXT = 8;
 /** The native sweep's interrupt rates (bench/irq-load/config.ts sweepConfigs). */
 const QUICK_RATES = [50_000, 0];
 const FULL_RATES = [25_000, 50_000, 100_000, 200_000, 400_000, 0];
-
-function rateText(r: number): string {
-  if (r === 0) return 'max';
-  if (r >= 1e6 && r % 1e5 === 0) return `${r / 1e6}M`;
-  if (r >= 1e3 && r % 100 === 0) return `${r / 1e3}k`;
-  return String(r);
-}
 
 export function scaleConfigName(c: ScaleConfig): string {
   return `irq=${rateText(c.irq)},roles=${c.roles}`;

@@ -102,8 +102,8 @@ export function scale_stub_poller(cpu: Cpu, fences: Fences, w: BenchWorld, h: Sc
   }
 }
 
-/** dma_fence_wait(f, intr=true) on each new fence. */
-export function scale_waiter(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarness): void {
+/** Calls `use` on each new fence of the context (holding a reference), as the native roles do. */
+function for_each_new_fence(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarness, use: (cpu: Cpu, f: Ptr) => void): void {
   const c = w.ctxs[0]!;
   let last = 0;
   for (;;) {
@@ -113,29 +113,26 @@ export function scale_waiter(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHa
     last = s;
     const f = bench_get_pending(cpu, fences, c, s);
     if (f === 0) continue;
-    if (!fences.dma_fence_test_signaled_flag(cpu, f)) {
-      const seq = bench_seqno(cpu, f);
-      if (fences.dma_fence_wait(cpu, f, true) === 0) h.woke(seq);
-    }
+    use(cpu, f);
     fences.dma_fence_put(cpu, f);
   }
 }
 
+/** dma_fence_wait(f, intr=true) on each new fence. */
+export function scale_waiter(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarness): void {
+  for_each_new_fence(cpu, fences, w, h, (cpu: Cpu, f: Ptr) => {
+    if (fences.dma_fence_test_signaled_flag(cpu, f)) return;
+    const seq = bench_seqno(cpu, f);
+    if (fences.dma_fence_wait(cpu, f, true) === 0) h.woke(seq);
+  });
+}
+
 /** dma_fence_add_callback() on each new fence; the callback (in the interrupt) records the latency. */
 export function scale_adder(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarness): void {
-  const c = w.ctxs[0]!;
-  let last = 0;
-  for (;;) {
-    h.iteration();
-    const s = bench_submitted(cpu, c);
-    if (s <= last) continue;
-    last = s;
-    const f = bench_get_pending(cpu, fences, c, s);
-    if (f === 0) continue;
+  for_each_new_fence(cpu, fences, w, h, (cpu: Cpu, f: Ptr) => {
     const cb = kzalloc(cpu, bench_cb);
     if (fences.dma_fence_add_callback(cpu, f, cb + bench_cb.cb, w.cbFunc) !== 0) kfree(cpu, cb);
-    fences.dma_fence_put(cpu, f);
-  }
+  });
 }
 
 // --- one-CPU operation loops (the native micro benchmarks' bodies, bench/micro/ops.ts) ----------

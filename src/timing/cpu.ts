@@ -25,6 +25,9 @@ type KernelGen = (cpu: TimingCpu, ...args: unknown[]) => Gen<unknown>;
 export class TimingKernelError extends Error {}
 
 export class TimingCpu {
+  // READ_ONCE and WRITE_ONCE cost what a plain load and store cost (one mov either way)
+  declare READ_ONCE: TimingCpu['load'];
+  declare WRITE_ONCE: TimingCpu['store'];
   readonly id: number;
   readonly context: 'process' | 'hardirq';
   private readonly m: Machine;
@@ -91,21 +94,6 @@ export class TimingCpu {
   }
 
   *store(addr: Ptr, value: number): Gen<void> {
-    this.t.core.clock += this.o;
-    if (this.t.ffPending) yield* this.fastForward();
-    this.write(addr, value, this.c.store);
-    if (this.mustYield()) yield;
-  }
-
-  *READ_ONCE(addr: Ptr): Gen<number> {
-    this.t.core.clock += this.o;
-    if (this.t.ffPending) yield* this.fastForward();
-    const v = this.read(addr, 0);
-    if (this.mustYield()) yield;
-    return v;
-  }
-
-  *WRITE_ONCE(addr: Ptr, value: number): Gen<void> {
     this.t.core.clock += this.o;
     if (this.t.ffPending) yield* this.fastForward();
     this.write(addr, value, this.c.store);
@@ -513,6 +501,9 @@ export class TimingCpu {
     if (!cond) throw new TimingKernelError(`assertion failed: ${msg} on CPU${this.id} in the timing model`);
   }
 }
+
+TimingCpu.prototype.READ_ONCE = TimingCpu.prototype.load;
+TimingCpu.prototype.WRITE_ONCE = TimingCpu.prototype.store;
 
 function isGenerator(x: unknown): x is Gen<unknown> {
   return typeof x === 'object' && x !== null && typeof (x as Gen<unknown>).next === 'function' && typeof (x as Gen<unknown>)[Symbol.iterator] === 'function';
