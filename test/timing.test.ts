@@ -157,3 +157,46 @@ describe('timing model: profiles', () => {
     expect(parseProfile(text, 'x/xeon-8375c.json').name).toBe('xeon-8375c');
   });
 });
+
+describe('timing model: CLI and report', () => {
+  it('bench --workload scale refuses an unknown profile and a malformed one, naming them', async () => {
+    const { run: benchCli } = await import('../src/cli/bench.ts');
+    const errors: string[] = [];
+    const err = console.error;
+    console.error = (line: string) => void errors.push(line);
+    try {
+      expect(await benchCli(['--workload', 'scale', '--profile', 'no-such-machine'])).toBe(2);
+      const broken = editedProfile((p) => delete p.costs.kmalloc);
+      expect(await benchCli(['--workload', 'scale', '--profile', broken])).toBe(2);
+    } finally {
+      console.error = err;
+    }
+    expect(errors[0]).toMatch(/unknown profile 'no-such-machine'; profiles: epyc-7r13, graviton3, xeon-8375c/);
+    expect(errors[1]).toContain(`${'xeon-8375c.json'}: costs.kmalloc:`);
+  });
+
+  it('builds the scaling chart and a safety x cost chart on the stated simulated configuration', async () => {
+    const { buildCharts } = await import('../src/report/charts.ts');
+    const { renderText } = await import('../src/report/text.ts');
+    const { FIXTURES } = await import('./helpers.ts');
+    const check = JSON.parse(readFileSync(path.join(FIXTURES, 'report', 'check.json'), 'utf8'));
+    const rows: BenchRow[] = [];
+    for (const v of ['floor', 'current-shared-lock', 'locked-reads']) {
+      for (const cpus of [1, 4]) {
+        for (const irq of [50_000, 0]) rows.push(...(await runScaleCell(cell(v, cpus, { config: { irq, roles: 'mixed' } }))).rows);
+      }
+    }
+    const bench = { schema: 1 as const, context: { node: 'x', v8: 'x', cpu: 'x', cores: 64, os: 'x', commit: 'x', date: 'x' }, results: rows };
+    const charts = buildCharts({ check, bench });
+    expect(charts.map((c) => c.name)).toEqual(['safety-cost', 'verdict-heatmap', 'scaling']);
+    const subtitle = JSON.stringify((charts[0]!.spec as { title: unknown }).title);
+    expect(subtitle).toContain('simulated: xeon-8375c, 4 CPUs, irq=50k,roles=mixed (timing model timing-1, not measured on this host)');
+    const text = renderText({ check, bench });
+    expect(text).toContain('Scaling (simulated: timing model timing-1, profile xeon-8375c)');
+    expect(text).toMatch(/Not measured on this host/);
+    // without simulated rows, neither the scaling chart nor the section
+    const native = JSON.parse(readFileSync(path.join(FIXTURES, 'report', 'bench.json'), 'utf8'));
+    expect(buildCharts({ check, bench: native }).map((c) => c.name)).not.toContain('scaling');
+    expect(renderText({ check, bench: native })).not.toContain('Scaling (simulated');
+  }, 120_000);
+});
