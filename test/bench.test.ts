@@ -128,8 +128,10 @@ describe('fence-lab bench input', () => {
     expect(configName(c)).toBe('irq-load/irq=25k,ctx=1,fpc=8,pollers=4,waiters=1,cbs=1');
     expect(parseConfig(configName(c))).toEqual(c);
     expect(parseConfig('irq=max').irq).toBe(0);
-    expect(planWorkloads(['signal-cycle'], true)).toEqual({ micro: ['signal-cycle'], irq: [] });
-    expect(planWorkloads(['floor'], true)).toEqual({ micro: [], irq: [] });
+    expect(planWorkloads(['signal-cycle'], true)).toEqual({ micro: ['signal-cycle'], irq: [], scale: false });
+    expect(planWorkloads(['floor'], true)).toEqual({ micro: [], irq: [], scale: false });
+    expect(planWorkloads(['scale'], true)).toEqual({ micro: null, irq: [], scale: true });
+    expect(planWorkloads([], true).scale).toBe(true);
     expect(() => planWorkloads(['no-such-thing'], true)).toThrow(/unknown workload 'no-such-thing'/);
     expect(() => parseConfig('irq-load/bogus=1')).toThrow(/unknown key 'bogus'/);
   });

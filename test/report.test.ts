@@ -135,10 +135,20 @@ describe('report.txt, the mail body', () => {
         '--workload irq-load/irq=100k,ctx=1,fpc=8,pollers=4,waiters=1,cbs=1 ' +
         '--workload irq-load/irq=max,ctx=1,fpc=8,pollers=2,waiters=1,cbs=1 --json',
     );
-    // a real quick run's rows give back the plain command; the caller's commands win
-    const quickRun = { ...bench, results: bench.results.filter((r) => !/irq=(25k|100k)/.test(r.workload)) };
+    // a quick run's rows give back the plain command once they have the simulated (scale) rows of
+    // every profile too, as 'bench --quick' writes; without them, the native parts by name
+    const nativeQuick = { ...bench, results: bench.results.filter((r) => !/irq=(25k|100k)/.test(r.workload)) };
+    expect(renderText({ bench: nativeQuick }).replace(/ \\\n\s*/g, ' ')).toContain('npx fence-lab bench --quick --workload micro --workload irq-load --json\n');
+    const simulated = ['epyc-7r13', 'graviton3', 'xeon-8375c'].map((p) => ({
+      ...bench.results[0]!,
+      variant: 'floor',
+      workload: `scale/${p}/cpus=1,irq=max,roles=mixed`,
+      flags: ['simulated', `profile=${p}`, 'model=timing-1', 'quick'],
+    }));
+    const quickRun = { ...nativeQuick, results: [...nativeQuick.results, ...simulated] };
     const given = renderText({ check, bench: quickRun, commands: { check: 'npx fence-lab check --json --executions 3000' } });
     expect(given).toContain('npx fence-lab bench --quick --json\n');
+    expect(renderText({ bench: { ...bench, results: simulated.slice(2) } }).replace(/ \\\n\s*/g, ' ')).toContain('npx fence-lab bench --quick --workload scale --profile xeon-8375c --json\n');
     expect(given).toContain('npx fence-lab check --json --executions 3000\n');
   });
 

@@ -17,7 +17,8 @@ export interface IrqConfig {
 
 export const BASE_CONFIG: IrqConfig = { irq: 100_000, ctx: 1, fpc: 8, pollers: 2, waiters: 1, cbs: 1 };
 
-function rateText(r: number): string {
+/** An interrupt rate as config names write it: max, 50k, 1.5M. */
+export function rateText(r: number): string {
   if (r === 0) return 'max';
   if (r >= 1e6 && r % 1e5 === 0) return `${r / 1e6}M`;
   if (r >= 1e3 && r % 100 === 0) return `${r / 1e3}k`;

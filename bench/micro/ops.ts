@@ -3,12 +3,13 @@
 // against a bare Atomics.load loop, paths that take a lock or allocate against a bare
 // compareExchange loop.
 
-import type { Cpu, Ptr } from '../../src/kernel/cpu.ts';
-import { dma_fence_cb } from '../../src/kernel/dma-fence.ts';
-import { kzalloc, rcu_read_lock, rcu_read_unlock } from '../../src/kernel/primitives.ts';
+import type { Ptr } from '../../src/kernel/cpu.ts';
+import { rcu_read_lock, rcu_read_unlock } from '../../src/kernel/primitives.ts';
 import type { NativeCpu } from '../../src/native/cpu.ts';
 import type { Fences } from '../../src/scenario.ts';
-import { bench_driver_init, bench_fence_create, type BenchCtx, type BenchWorld } from '../irq-load/driver.ts';
+import { bench_fence_create } from '../irq-load/driver.ts';
+import type { MicroWorld } from './world.ts';
+
 
 export type FloorMetric = 'atomics-load' | 'atomics-cmpxchg';
 
@@ -37,27 +38,6 @@ export const MICRO_OPS: readonly MicroOp[] = [
  * against, and what the other primitives compile to (the README's primitive table quotes them).
  */
 export const FLOOR_METRICS = ['noop', 'atomics-load', 'atomics-cmpxchg', 'atomics-store', 'atomics-or', 'atomics-add', 'ktime'] as const;
-
-/** The objects the operations work on, built once per design on the benchmark thread. */
-export interface MicroWorld {
-  world: BenchWorld;
-  ctx: BenchCtx;
-  signaled: Ptr;
-  unsignaled: Ptr;
-  cb: Ptr;
-  cbFunc: Ptr;
-  seq: number;
-}
-
-export function buildWorld(cpu: Cpu, fences: Fences): MicroWorld {
-  const world = bench_driver_init(cpu, fences, { contexts: 1 });
-  const ctx = world.ctxs[0]!;
-  const signaled = bench_fence_create(cpu, fences, world, ctx, 1);
-  fences.dma_fence_enable_sw_signaling(cpu, signaled);
-  fences.dma_fence_signal(cpu, signaled);
-  const unsignaled = bench_fence_create(cpu, fences, world, ctx, 2);
-  return { world, ctx, signaled, unsignaled, cb: kzalloc(cpu, dma_fence_cb), cbFunc: world.noopCbFunc, seq: 3 };
-}
 
 /** The loop body mitata times for `op`; each returns a value so nothing is dead code. */
 export function opBody(op: string, cpu: NativeCpu, fences: Fences, w: MicroWorld): () => unknown {

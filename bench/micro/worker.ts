@@ -15,7 +15,8 @@ import { NativeRegistry } from '../../src/native/registry.ts';
 import { loadVariantClass } from '../../src/native/variants.ts';
 import { kzalloc } from '../../src/kernel/primitives.ts';
 import type { Fences } from '../../src/scenario.ts';
-import { buildWorld, floorBody, opBody } from './ops.ts';
+import { floorBody, opBody } from './ops.ts';
+import { buildWorld } from './world.ts';
 
 export interface MicroServerData {
   /** null: a server for the floors */

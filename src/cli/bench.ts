@@ -10,8 +10,9 @@ import { benchResultsSchema } from '../results/schema.ts';
 import { formatResults, planWorkloads, runBench } from '../native/bench.ts';
 import { builtinVariants, resolveVariant, type VariantRef } from '../native/variants.ts';
 import { MICRO_OPS } from '../../bench/micro/ops.ts';
+import { scaleProfiles } from '../timing/run.ts';
 
-const HELP = `usage: fence-lab bench [--quick] [--variant NAME|PATH ...] [--workload W ...] [--json] [--out FILE] [--save]
+const HELP = `usage: fence-lab bench [--quick] [--variant NAME|PATH ...] [--workload W ...] [--profile P ...] [--json] [--out FILE] [--save]
 
 Runs the designs natively: the same variant code, unchanged, on worker threads over one
 SharedArrayBuffer heap (Atomics for every marked access, real RCU, futex sleeps).
@@ -21,9 +22,14 @@ SharedArrayBuffer heap (Atomics for every marked access, real RCU, futex sleeps)
                          micro      the micro benchmarks (mitata, one thread, ns per call)
                          floor      only the floors (empty call, Atomics.load, compareExchange)
                          irq-load   the interrupt-load sweeps (IRQ rate, pollers, fences/context)
+                         scale      the timing model: every design on 1..64 simulated CPUs of
+                                    each machine profile (deterministic, host-independent)
                          ${MICRO_OPS.map((o) => o.name).join(', ')}
                          irq-load/KEY=V,...  one interrupt-load config; keys irq (per second,
                                     k/M suffix, or max), ctx, fpc, pollers, waiters, cbs
+  --profile P          a machine profile for scale: a name from src/timing/profiles/ or a
+                       .json path (repeatable; default: every built-in profile)
+  --jobs N             scale cells at once, on worker threads (default: the cores)
   --quick              short runs (all designs in under a minute on 2 cores)
   --json               print the results JSON instead of text
   --out FILE           also write the results JSON to FILE
@@ -40,6 +46,8 @@ export async function run(args: string[]): Promise<number> {
         quick: { type: 'boolean', default: false },
         variant: { type: 'string', multiple: true },
         workload: { type: 'string', multiple: true },
+        profile: { type: 'string', multiple: true },
+        jobs: { type: 'string' },
         json: { type: 'boolean', default: false },
         out: { type: 'string' },
         save: { type: 'boolean', default: false },
@@ -61,13 +69,16 @@ export async function run(args: string[]): Promise<number> {
   try {
     variants = values.variant && values.variant.length > 0 ? values.variant.map(resolveVariant) : builtinVariants();
     planWorkloads(workloads, values.quick);
+    scaleProfiles(values.profile ?? []);
+    if (values.jobs !== undefined && !(Number.isInteger(Number(values.jobs)) && Number(values.jobs) >= 1)) throw new Error(`--jobs takes a whole number of at least 1, got '${values.jobs}'`);
   } catch (err) {
     console.error(`fence-lab bench: ${(err as Error).message}`);
     return 2;
   }
   const log = values.quiet ? undefined : (line: string) => console.error(`bench: ${line}`);
   const started = performance.now();
-  const { results, text, isolatePeakRssMiB } = await runBench({ variants, workloads, quick: values.quick, log });
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  const { results, text, isolatePeakRssMiB } = await runBench({ variants, workloads, quick: values.quick, profiles: values.profile ?? [], ...(jobs ? { jobs } : {}), log });
   const checked = benchResultsSchema.safeParse(results);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;

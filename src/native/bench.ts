@@ -10,12 +10,18 @@ import { environmentContext } from '../results/context.ts';
 import type { BenchResults, BenchRow } from '../results/types.ts';
 import { machineCores, NativePool } from './pool.ts';
 import type { VariantRef } from './variants.ts';
+import { runScale, scaleProfiles, scaleText, simulatedContext } from '../timing/run.ts';
+import { defaultJobs } from '../sim/pool.ts';
 
 export interface BenchOptions {
   variants: VariantRef[];
-  /** 'micro', 'irq-load', 'floor', a micro operation, or 'irq-load/<config>'; empty = everything */
+  /** 'micro', 'irq-load', 'floor', 'scale', a micro operation, or 'irq-load/<config>'; empty = everything */
   workloads: string[];
   quick: boolean;
+  /** machine profiles for 'scale' (names or paths); empty = every built-in profile */
+  profiles?: string[];
+  /** worker threads for 'scale' cells (default: the cores) */
+  jobs?: number;
   log?: (line: string) => void;
 }
 
@@ -29,28 +35,32 @@ export interface BenchOutput {
 export interface Plan {
   micro: string[] | null;
   irq: IrqConfig[];
+  /** the timing model's scale workload (src/timing) */
+  scale: boolean;
 }
 
 /** What a --workload list asks for. Throws on an unknown name. */
 export function planWorkloads(workloads: string[], quick: boolean): Plan {
-  if (workloads.length === 0) return { micro: MICRO_OPS.map((o) => o.name), irq: sweepConfigs(quick) };
+  if (workloads.length === 0) return { micro: MICRO_OPS.map((o) => o.name), irq: sweepConfigs(quick), scale: true };
   const micro: string[] = [];
   const irq: IrqConfig[] = [];
   let floorOnly = false;
+  let scale = false;
   for (const w of workloads.flatMap((x) => x.split(/\s+/)).filter(Boolean)) {
     if (w === 'micro') micro.push(...MICRO_OPS.map((o) => o.name));
     else if (w === 'floor') floorOnly = true;
     else if (w === 'irq-load') irq.push(...sweepConfigs(quick));
+    else if (w === 'scale') scale = true;
     else if (w.startsWith('irq-load/')) irq.push(parseConfig(w));
     else if (MICRO_OPS.some((o) => o.name === w)) micro.push(w);
     else {
       throw new Error(
-        `unknown workload '${w}'; workloads: micro, irq-load, floor, ${MICRO_OPS.map((o) => o.name).join(', ')}, or irq-load/<config> such as ${configName(sweepConfigs(true)[0]!)}`,
+        `unknown workload '${w}'; workloads: micro, irq-load, scale, floor, ${MICRO_OPS.map((o) => o.name).join(', ')}, or irq-load/<config> such as ${configName(sweepConfigs(true)[0]!)}`,
       );
     }
   }
   const uniqueIrq = irq.filter((c, i) => irq.findIndex((d) => configName(d) === configName(c)) === i);
-  return { micro: micro.length > 0 || floorOnly ? [...new Set(micro)] : null, irq: uniqueIrq };
+  return { micro: micro.length > 0 || floorOnly ? [...new Set(micro)] : null, irq: uniqueIrq, scale };
 }
 
 function fmt(x: number): string {
@@ -152,5 +162,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutput> {
       await pool.close();
     }
   }
-  return { results: { schema: 1, context: environmentContext(), results: rows }, text, isolatePeakRssMiB };
+  const simulatedOnly = plan.scale && !plan.micro && plan.irq.length === 0;
+  if (plan.scale) {
+    const out = await runScale({ variants: opts.variants.map((v) => v.file), profiles: opts.profiles ?? [], quick: opts.quick, jobs: opts.jobs ?? defaultJobs(), log: opts.log });
+    rows.push(...out.rows);
+    text.push(...scaleText(out.rows), '');
+  }
+  // simulated rows alone do not depend on the host or the hour: their context says what made them
+  const context = simulatedOnly ? simulatedContext(scaleProfiles(opts.profiles ?? [])) : environmentContext();
+  return { results: { schema: 1, context, results: rows }, text, isolatePeakRssMiB };
 }

@@ -5,6 +5,8 @@ import type { ReportInputs } from './inputs.ts';
 import { latencySpec } from './latency-chart.ts';
 import { litmusSpec } from './litmus-chart.ts';
 import { safetyCostSpec } from './safety-cost-chart.ts';
+import { readScaleFigures } from './scale-figures.ts';
+import { scalingSpec } from './scaling-chart.ts';
 import { throughputSpec } from './throughput-chart.ts';
 import { verdictHeatmapSpec } from './verdict-heatmap-chart.ts';
 
@@ -21,11 +23,14 @@ export function buildCharts(inputs: ReportInputs): Chart[] {
   const hasChecks = !!check?.results.length;
   const figures = bench && readBenchFigures(bench);
   const hasLoad = !!figures?.heaviestLoad;
+  const simulated = bench && readScaleFigures(bench)?.headline;
   const charts: Chart[] = [];
-  if (hasChecks && hasLoad) {
+  if (hasChecks && (hasLoad || simulated)) {
     charts.push({
       name: 'safety-cost',
-      caption: 'Races each design survives, against its p99 interrupt→callback latency under load',
+      caption: simulated
+        ? `Races each design survives, against its p99 interrupt→callback latency on ${simulated.cpus} simulated CPUs (${simulated.profile})`
+        : 'Races each design survives, against its p99 interrupt→callback latency under load',
       spec: safetyCostSpec(check, bench!),
     });
   }
@@ -41,6 +46,13 @@ export function buildCharts(inputs: ReportInputs): Chart[] {
       { name: 'throughput-irq', caption: 'Fences signalled per second against the offered IRQ rate, per design', spec: throughputSpec(bench!) },
       { name: 'latency-percentiles', caption: 'Interrupt→callback and interrupt→wake-up latency percentiles per design', spec: latencySpec(bench!) },
     );
+  }
+  if (simulated) {
+    charts.push({
+      name: 'scaling',
+      caption: `Fences/s and p99 interrupt→callback latency against 1..64 simulated CPUs (${simulated.profile}), per design`,
+      spec: scalingSpec(bench!),
+    });
   }
   if (litmus?.results.length) {
     charts.push({

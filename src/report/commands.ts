@@ -3,6 +3,7 @@
 // back from the results themselves: the models, strategy and execution budget of a check,
 // the litmus directory and models, the bench workloads and whether it ran --quick.
 import { configName, sweepConfigs, timingFor } from '../../bench/irq-load/config.ts';
+import { loadProfiles } from '../timing/profile.ts';
 import type { BenchResults, CheckResults, LitmusResults } from '../results/types.ts';
 import { compareConfigs, IRQ_METRICS, MICRO_OP_LIST, parseIrqConfig } from './bench-figures.ts';
 import { FLOOR } from './designs.ts';
@@ -61,7 +62,8 @@ export function benchCommand(bench: BenchResults): string {
   const rows = bench.results;
   // a rate row has one sample per measured interval, and --quick measures fewer of them
   const rateRow = rows.find((r) => r.metric === IRQ_METRICS.fencesPerS && r.samples.length > 0);
-  const quick = rateRow !== undefined && rateRow.samples.length === timingFor(true).intervals;
+  const simulated = rows.filter((r) => r.flags?.includes('simulated'));
+  const quick = rateRow !== undefined ? rateRow.samples.length === timingFor(true).intervals : simulated.some((r) => r.flags!.includes('quick'));
   const micro = MICRO_OP_LIST.map((op) => op.workload).filter((w) => rows.some((r) => r.workload === w && r.variant !== FLOOR));
   const hasFloor = rows.some((r) => r.workload === FLOOR);
   const irq = [...new Set(rows.map((r) => r.workload))]
@@ -70,14 +72,18 @@ export function benchCommand(bench: BenchResults): string {
     .map((c) => c.workload);
   const sweep = sweepConfigs(quick).map(configName);
   const workloads: string[] = [];
-  if (!(sameSet(micro, MICRO_OP_LIST.map((op) => op.workload)) && sameSet(irq, sweep))) {
+  const profiles = [...new Set(simulated.flatMap((r) => r.flags!.filter((f) => f.startsWith('profile=')).map((f) => f.slice('profile='.length))))].sort();
+  const everyProfile = sameSet(profiles, loadProfiles().map((p) => p.name));
+  if (!(sameSet(micro, MICRO_OP_LIST.map((op) => op.workload)) && sameSet(irq, sweep) && simulated.length > 0 && everyProfile)) {
     if (sameSet(micro, MICRO_OP_LIST.map((op) => op.workload))) workloads.push('micro');
     else if (micro.length) workloads.push(...micro);
     else if (hasFloor) workloads.push(FLOOR);
     if (sameSet(irq, sweep)) workloads.push('irq-load');
     else workloads.push(...irq);
+    if (simulated.length > 0) workloads.push('scale');
   }
-  const words = ['bench', ...(quick ? ['--quick'] : []), ...workloads.flatMap((w) => ['--workload', w]), '--json'];
+  const profileArgs = simulated.length > 0 && !everyProfile ? profiles.flatMap((p) => ['--profile', p]) : [];
+  const words = ['bench', ...(quick ? ['--quick'] : []), ...workloads.flatMap((w) => ['--workload', w]), ...profileArgs, '--json'];
   return command(words);
 }
 

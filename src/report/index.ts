@@ -17,6 +17,7 @@ export { renderText } from './text.ts';
 export { latencySpec } from './latency-chart.ts';
 export { litmusSpec } from './litmus-chart.ts';
 export { safetyCostSpec } from './safety-cost-chart.ts';
+export { scalingSpec } from './scaling-chart.ts';
 export { throughputSpec } from './throughput-chart.ts';
 export { verdictHeatmapSpec } from './verdict-heatmap-chart.ts';
 

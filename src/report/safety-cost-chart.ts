@@ -1,12 +1,15 @@
 // The headline chart: each design a point, x its p99 interrupt→callback latency under the
-// heaviest IRQ load measured (log scale: one design can cost decades more than the rest),
+// headline simulated configuration when the results have timing-model rows (a stated profile
+// and CPU count: src/report/scale-figures.ts), else under the heaviest IRQ load measured
+// natively (log scale: one design can cost decades more than the rest),
 // y how many races it survives under the weakest memory model checked. The lock-free floor
 // design's latency in the same run is a dashed vertical line: no design can be left of it.
 import type { TopLevelSpec } from 'vega-lite';
 import type { BenchResults, CheckResults } from '../results/types.ts';
 import { describeLoad, IRQ_METRICS, readBenchFigures } from './bench-figures.ts';
 import { CHART_CONFIG, designColors, DURATION_LABEL_EXPR, oneTwoFiveTicks, VEGA_LITE_SCHEMA } from './chart-style.ts';
-import { listDesigns } from './designs.ts';
+import { FLOOR, listDesigns } from './designs.ts';
+import { describeHeadline, readScaleFigures } from './scale-figures.ts';
 import { chartDuration } from './format.ts';
 import { buildVerdictMatrix, racesSurvived, weakestModel } from './verdicts.ts';
 
@@ -140,13 +143,17 @@ export function safetyCostSpec(check: CheckResults, bench: BenchResults): TopLev
   const figures = readBenchFigures(bench);
   const load = figures.heaviestLoad;
   const designs = listDesigns({ check, bench }).map((d) => d.name);
+  const scale = readScaleFigures(bench);
+  const sim = scale?.headline;
+  const p99 = (design: string) =>
+    sim ? scale!.value(design, sim.profile, sim.cpus, sim.config, IRQ_METRICS.p99) : load && figures.value(design, load.workload, IRQ_METRICS.p99);
   const points: Point[] = [];
   for (const design of designs) {
-    const latencyNs = load && figures.value(design, load.workload, IRQ_METRICS.p99);
+    const latencyNs = p99(design);
     if (latencyNs === undefined || !(latencyNs > 0)) continue;
     points.push({ design, latencyNs, survived: racesSurvived(matrix, model, design), label: chartDuration(latencyNs) });
   }
-  const floorNs = load && figures.irqFloor(load.workload, IRQ_METRICS.p99);
+  const floorNs = sim ? p99(FLOOR) : load && figures.irqFloor(load.workload, IRQ_METRICS.p99);
   const total = matrix.races.length;
   const spread = [...points.map((p) => p.latencyNs), ...(floorNs && floorNs > 0 ? [floorNs] : [])];
   const ticks = spread.length ? oneTwoFiveTicks(Math.min(...spread), Math.max(...spread), PLOT_WIDTH) : [1, 10];
@@ -176,7 +183,7 @@ export function safetyCostSpec(check: CheckResults, bench: BenchResults): TopLev
     type: 'quantitative' as const,
     scale: { type: 'log' as const, domain: [low, high], nice: false },
     axis: {
-      title: `p99 interrupt→callback latency under load (log scale)`,
+      title: `p99 interrupt→callback latency ${sim ? `on ${sim.cpus} simulated CPUs` : 'under load'} (log scale)`,
       values: ticks,
       labelExpr: DURATION_LABEL_EXPR,
     },
@@ -203,7 +210,7 @@ export function safetyCostSpec(check: CheckResults, bench: BenchResults): TopLev
       text: 'Race safety against cost under interrupt load',
       subtitle: [
         `up and to the left is better; ${total} races checked under ${model}, the weakest model in the results`,
-        `load: ${load ? describeLoad(load) : 'no irq-load rows'}`,
+        sim ? describeHeadline(scale!) : `load: ${load ? describeLoad(load) : 'no irq-load rows'}`,
       ],
     },
     width: PLOT_WIDTH,

@@ -12,6 +12,7 @@ import {
   type BenchFigures,
 } from './bench-figures.ts';
 import { reproduceCommands } from './commands.ts';
+import { scaleSection } from './scale-text.ts';
 import { FLOOR, listDesigns, type Design } from './designs.ts';
 import {
   columns,
@@ -458,7 +459,7 @@ export function renderText(inputs: ReportInputs): string {
     const matrix = buildVerdictMatrix(inputs.check);
     lines.push(...verdictSection(inputs.check, matrix, designs), ...raceSection(matrix, designs));
   }
-  if (inputs.bench) lines.push(...costSection(inputs.bench, designs));
+  if (inputs.bench) lines.push(...costSection(inputs.bench, designs), ...scaleSection(inputs.bench, designs));
   if (inputs.litmus) lines.push(...litmusSection(inputs.litmus));
   lines.push(...commandSection(inputs));
   return lines.join('\n') + '\n';
