@@ -35,6 +35,8 @@ With no selection: every variant x every scenario x every memory model.
   --executions N          execution budget (default ${DEFAULT_CHECK.executions})
   --preemptions N         dfs preemption bound (default ${DEFAULT_CHECK.preemptions})
   --replay STRING         replay one recorded schedule (as printed with a violation)
+  --ablate FILE:LINE:PRIM take one ordering point of the variant away (as printed by
+                          'fence-lab necessity'); needs exactly one --variant
   --json                  print { "results": [...] } instead of text
   --out FILE              also write the JSON results to FILE (atomically)
   --jobs N                cells at once, on worker threads (default: ${defaultJobs()}, the cores;
@@ -70,6 +72,7 @@ interface Selection {
   variants: string[];
   scenarios: string[];
   models: ModelName[];
+  ablate?: string;
   options: Omit<CheckOptions, 'model'>;
   json: boolean;
   out?: string;
@@ -91,6 +94,7 @@ function parse(args: string[]): Selection | 'help' {
       executions: { type: 'string' },
       preemptions: { type: 'string' },
       replay: { type: 'string' },
+      ablate: { type: 'string' },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
       jobs: { type: 'string' },
@@ -111,6 +115,7 @@ function parse(args: string[]): Selection | 'help' {
   if (values.replay && (variants.length !== 1 || scenarios.length !== 1)) {
     throw new UsageError('--replay needs exactly one --variant and one --scenario (copy the printed command whole)');
   }
+  if (values.ablate !== undefined && variants.length !== 1) throw new UsageError('--ablate needs exactly one --variant (the design whose ordering point it names)');
   const models = modelsOption(values.model);
   if (values.replay && models.length !== 1) throw new UsageError('--replay needs exactly one --model');
   let shard: ShardSpec | undefined;
@@ -125,6 +130,7 @@ function parse(args: string[]): Selection | 'help' {
     variants,
     scenarios,
     models,
+    ...(values.ablate !== undefined ? { ablate: values.ablate } : {}),
     json: values.json!,
     ...(values.out !== undefined ? { out: values.out } : {}),
     jobs: intOption(values.jobs, 'jobs', defaultJobs(), 1),
@@ -152,7 +158,7 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const planned = planCells(sel.variants, sel.scenarios, sel.models);
+  const planned = planCells(sel.variants, sel.scenarios, sel.models, sel.ablate);
   const shard = sel.shard;
   const cells = shard ? planned.filter((_, p) => inShard(p, shard)) : planned;
   const { results, interrupted } = await runCells(cells, sel.options, {

@@ -43,6 +43,7 @@ const violationReport: z.ZodType<ViolationReport> = z.object({
 
 const checkResult: z.ZodType<CheckResult> = z.object({
   variant: z.string(),
+  ablate: z.string().optional(),
   scenario: z.string(),
   group: z.enum(['races', 'semantics']).optional(),
   model: modelName,

@@ -33,6 +33,8 @@ export interface ViolationReport {
 
 export interface CheckResult {
   variant: string;
+  /** the ordering point taken away from the variant (`check --ablate`, file:line:primitive) */
+  ablate?: string;
   scenario: string;
   /** the scenario's group: 'races' or 'semantics' */
   group?: 'races' | 'semantics';
