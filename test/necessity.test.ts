@@ -17,6 +17,7 @@ import { runAblation } from '../src/sim/necessity.ts';
 import { orderingPoints } from '../src/sim/ordering-points.ts';
 import { loadScenario, loadVariant, resolveVariantFile } from '../src/sim/registry.ts';
 import { necessitySection } from '../src/report/necessity.ts';
+import { escapeHtml, renderHtml, renderText } from '../src/report/index.ts';
 import { FIXTURES } from './helpers.ts';
 
 const OPTIONS = { strategy: DEFAULT_CHECK.strategy, seed: 1, executions: DEFAULT_CHECK.executions, preemptions: 2 };
@@ -149,6 +150,14 @@ describe('the commands', () => {
     expect(rows[3]!.site).toMatch(/name-getters-rmb\.ts:\d+$/);
     expect(rows[3]!.violation!.scenario).toBe('timeline-name-null-ops');
     expect(Object.keys(rows[2]!.violation!)).toEqual(['scenario', 'kind', 'headline', 'replay', 'command']);
+    // the report's section, from the same file (report --from)
+    const report = renderText({ necessity: { results: rows } });
+    expect(report).toMatch(/Why each barrier is there\n-+\n/);
+    expect(report).toMatch(/name-getters-rmb.ts:\d+ dma_fence_timeline_name\(\): smp_rmb ->\s+removed\n\s+brings back timeline-name-null-ops \(null-deref\) \[weak\]/);
+    for (const line of report.split('\n')) expect(line.length, line).toBeLessThanOrEqual(72);
+    const html = renderHtml({ necessity: { results: rows } }, report, []);
+    expect(html).toContain('<h2 id="necessity">Why each barrier is there</h2>');
+    expect(html).toContain(escapeHtml(rows[2]!.violation!.command));
     // the command as printed, word for word, through fence-lab check
     logged.length = 0;
     const argv = rows[2]!.violation!.command.replace(/^npx fence-lab check /, '').match(/'[^']*'|\S+/g)!.map((w) => w.replace(/^'|'$/g, ''));
