@@ -13,9 +13,8 @@
 //   RCU_INIT_POINTER(f->ops, NULL)
 //                                     ops = rcu_dereference(f->ops) -> NULL
 //                                     if (!r1) ops->get_timeline_name(f) -> NULL dereference
-import { rcu_read_lock, rcu_read_unlock, str_read } from '../../src/kernel/primitives.ts';
 import { scenario } from '../../src/scenario.ts';
-import { gpu_driver_load, gpu_fence_emit, gpu_irq_complete } from '../lib/gpu-driver.ts';
+import { gpu_driver_load, gpu_fence_emit, gpu_irq_complete, sync_file_info } from '../lib/gpu-driver.ts';
 
 export default scenario({
   name: 'timeline-name-null-ops',
@@ -28,17 +27,7 @@ export default scenario({
   },
   threads: [
     { name: 'irq', cpu: 0, context: 'hardirq', run: (cpu, fences, { drv }) => gpu_irq_complete(cpu, fences, drv, 1) },
-    {
-      name: 'sync_file',
-      cpu: 1,
-      context: 'process',
-      run(cpu, fences, { f }) {
-        rcu_read_lock(cpu);
-        str_read(cpu, fences.dma_fence_timeline_name(cpu, f));
-        rcu_read_unlock(cpu);
-        fences.dma_fence_put(cpu, f);
-      },
-    },
+    { name: 'sync_file', cpu: 1, context: 'process', run: (cpu, fences, { f }) => sync_file_info(cpu, fences, f, 'timeline') },
   ],
   expect: {
     'current-shared-lock': 'pass',

@@ -10,12 +10,13 @@ import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../history/store.ts';
 import type { CheckResult, ModelName, NecessityResult, NecessityResults } from '../results/types.ts';
 import { planCells } from '../sim/cells.ts';
-import { DEFAULT_CHECK, type CheckOptions, type Strategy } from '../sim/check.ts';
-import { availableModels, MODEL_NAMES } from '../sim/memory/index.ts';
+import { DEFAULT_CHECK, type CheckOptions } from '../sim/check.ts';
+import { MODEL_NAMES } from '../sim/memory/index.ts';
 import { ablationTask, planNecessity, type NecessityPlan } from '../sim/necessity.ts';
 import { defaultJobs } from '../sim/pool.ts';
 import { builtinScenarioFiles, nameOf, SCENARIO_GROUPS } from '../sim/registry.ts';
 import { necessityRowText, necessitySummary, rowsByPoint } from '../report/necessity.ts';
+import { budgetOptions, CELL_OPTIONS, groupOption, intOption, modelsOption, UsageError } from './check-options.ts';
 import { progressMode } from './progress.ts';
 import { runCells, runReported } from './run-cells.ts';
 
@@ -44,8 +45,6 @@ the models and the bound go.
   --quiet                 no progress on stderr
 `;
 
-class UsageError extends Error {}
-
 interface Selection {
   variant: string;
   inherited: boolean;
@@ -59,58 +58,31 @@ interface Selection {
   quiet: boolean;
 }
 
-function intOption(value: string | undefined, name: string, fallback: number, min = 0): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} takes a whole number${min > 0 ? ` of at least ${min}` : ''}, got '${value}'`);
-  return n;
-}
-
 function parse(args: string[]): Selection | 'help' {
   const { values } = parseArgs({
     args,
     options: {
+      ...CELL_OPTIONS,
       variant: { type: 'string', multiple: true },
       inherited: { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
-      model: { type: 'string', multiple: true },
-      scenario: { type: 'string', multiple: true },
-      group: { type: 'string' },
-      strategy: { type: 'string' },
-      seed: { type: 'string' },
-      executions: { type: 'string' },
-      preemptions: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      out: { type: 'string' },
-      jobs: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   if (values.help) return 'help';
   if (values.variant?.length !== 1) throw new UsageError('--variant: give exactly one design');
-  if (values.group && !(SCENARIO_GROUPS as readonly string[]).includes(values.group)) throw new UsageError(`unknown --group '${values.group}'; groups: ${SCENARIO_GROUPS.join(', ')}`);
-  const strategy = (values.strategy ?? DEFAULT_CHECK.strategy) as Strategy;
-  if (!['auto', 'random', 'pct', 'dfs'].includes(strategy)) throw new UsageError(`unknown --strategy '${strategy}'; strategies: auto, random, pct, dfs`);
-  const models = (values.model ?? []).flatMap((v) => v.split(',')).map((m) => m.trim()) as ModelName[];
-  for (const m of models) if (!availableModels().includes(m)) throw new UsageError(`unknown --model '${m}'; models: ${availableModels().join(', ')}`);
+  const group = groupOption(values.group);
   return {
     variant: values.variant[0]!,
     inherited: values.inherited!,
     list: values.list!,
-    models: models.length > 0 ? models : availableModels(),
-    scenarios: values.scenario ?? (values.group ? builtinScenarioFiles(values.group) : [...builtinScenarioFiles('races'), ...builtinScenarioFiles('semantics')]),
+    models: modelsOption(values.model),
+    scenarios: values.scenario ?? (group ? builtinScenarioFiles(group) : [...builtinScenarioFiles('races'), ...builtinScenarioFiles('semantics')]),
     json: values.json!,
     ...(values.out !== undefined ? { out: values.out } : {}),
     jobs: intOption(values.jobs, 'jobs', defaultJobs(), 1),
     quiet: values.quiet!,
-    options: {
-      strategy,
-      seed: intOption(values.seed, 'seed', DEFAULT_CHECK.seed),
-      executions: intOption(values.executions, 'executions', DEFAULT_CHECK.executions),
-      preemptions: intOption(values.preemptions, 'preemptions', DEFAULT_CHECK.preemptions),
-    },
+    options: budgetOptions(values),
   };
 }
 

@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from '@babel/parser';
 import { BARRIERS, RELAXED_FORMS } from '../kernel/primitives.ts';
 import { KernelLoadError, LAB_ROOT } from './loader.ts';
+import { children, type Node } from './transform.ts';
 
 export type PointKind = 'barrier' | 'acquire/release' | 'rmw' | 'free' | 'lock' | 'rcu';
 
@@ -71,33 +72,6 @@ const LOCK_PAIRS: Record<string, { unlock: string; keyBy: 'flags' | 'lock'; repl
   spin_lock_irqsave: { unlock: 'spin_unlock_irqrestore', keyBy: 'flags', replace: ['local_irq_save', 'local_irq_restore'] },
   spin_lock: { unlock: 'spin_unlock', keyBy: 'lock' },
 };
-
-// Babel's AST, typed loosely (as in transform.ts).
-interface Node {
-  type: string;
-  start: number;
-  end: number;
-  loc: { start: { line: number } };
-  [key: string]: unknown;
-}
-
-function isNode(x: unknown): x is Node {
-  return typeof x === 'object' && x !== null && typeof (x as Node).type === 'string';
-}
-
-function children(node: Node): Node[] {
-  const out: Node[] = [];
-  for (const key of Object.keys(node)) {
-    if (key === 'loc' || key.endsWith('Comments') || key === 'extra') continue;
-    const v = node[key];
-    if (Array.isArray(v)) {
-      for (const c of v) if (isNode(c)) out.push(c);
-    } else if (isNode(v)) {
-      out.push(v);
-    }
-  }
-  return out;
-}
 
 function parseFile(file: string, source: string): Node {
   try {
