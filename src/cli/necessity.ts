@@ -101,6 +101,10 @@ export async function run(args: string[]): Promise<number> {
     console.error(`fence-lab necessity: ${(err as Error).message}${usage ? `\n\n${HELP}` : ''}`);
     return 2;
   }
+  if (plan.points.length === 0) {
+    console.log(`${sel.variant} has no ordering points ${sel.inherited ? '' : 'in the methods it defines; --inherited adds those of the methods it inherits'}`.trimEnd());
+    return 0;
+  }
   if (sel.list) {
     for (const p of plan.points) console.log(`${p.id.padEnd(60)} ${`${p.method}()`.padEnd(36)} ${p.primitive} -> ${p.ablation}`);
     return 0;
