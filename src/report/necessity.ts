@@ -101,7 +101,7 @@ export function necessitySection(results: readonly NecessityResult[]): string[] 
       lines.push(...wrap(`${first.site.replace(/^.*\//, '')} ${first.method}(): ${removal(first)}`, TEXT_WIDTH, 6, '  '));
       for (const g of outcomesByModel(p)) lines.push(...wrap(`${g.text} [${g.models.join(' ')}]`, TEXT_WIDTH, 8, '    '));
       const example = outcomesByModel(p).find((g) => g.example)?.example;
-      if (example?.violation) lines.push(...wrapShellCommand(example.violation.command, TEXT_WIDTH - 6).map((l) => `      ${l}`));
+      if (example?.violation) lines.push(...wrapShellCommand(example.violation.command, TEXT_WIDTH - 2).map((l) => `  ${l}`));
     }
   }
   return lines;
