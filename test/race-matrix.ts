@@ -61,7 +61,7 @@ describe('the catalogue', () => {
   });
 
   it('finds the "ARM only" races under weak and never under sc or tso', async () => {
-    for (const name of ['name-getter-null-ops', 'stale-error', 'stale-timestamp']) {
+    for (const name of ['name-getter-null-ops', 'timeline-name-null-ops', 'stale-error', 'stale-timestamp']) {
       const s = scenarios.get(name)!;
       for (const v of variants) {
         const e = s.def.expect[v.name];

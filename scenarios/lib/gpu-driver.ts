@@ -300,10 +300,11 @@ export function consumer_thread(onCpu: number): ScenarioThread<ConsumerRace> {
   return { name: 'consumer', cpu: onCpu, context: 'process', run: (cpu, fences, { f, consumer, cb }) => consumer_wait_callback(cpu, fences, f, consumer, cb) };
 }
 
-/** SYNC_IOC_FILE_INFO on a fence it holds a reference to: copies the driver name under RCU, then puts. */
-export function sync_file_info(cpu: Cpu, fences: Fences, f: Ptr): void {
+/** SYNC_IOC_FILE_INFO on a fence it holds a reference to: copies the driver (or timeline) name under RCU, then puts. */
+export function sync_file_info(cpu: Cpu, fences: Fences, f: Ptr, name: 'driver' | 'timeline' = 'driver'): void {
   rcu_read_lock(cpu);
-  copy_driver_name(cpu, fences, f);
+  if (name === 'driver') copy_driver_name(cpu, fences, f);
+  else str_read(cpu, fences.dma_fence_timeline_name(cpu, f)); // sync_fill_fence_info's obj_name
   rcu_read_unlock(cpu);
   fences.dma_fence_put(cpu, f);
 }

@@ -17,7 +17,8 @@ function agreement(r: CheckResult): string {
 
 export function printResult(r: CheckResult): void {
   const how = `${r.strategy}, ${r.executions} execution${r.executions === 1 ? '' : 's'}${r.complete ? ' (complete)' : ''}, ${r.ms} ms`;
-  console.log(`${cellGlyph(r).padEnd(18)} ${r.variant} x ${r.scenario} [${r.model}]: ${agreement(r)}; ${how}`);
+  const variant = r.ablate ? `${r.variant} without ${r.ablate}` : r.variant;
+  console.log(`${cellGlyph(r).padEnd(18)} ${variant} x ${r.scenario} [${r.model}]: ${agreement(r)}; ${how}`);
   if (r.error) {
     console.log(indent(r.error));
     console.log('');

@@ -11,11 +11,12 @@ import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../history/store.ts';
 import type { CheckResult, CheckResults, ModelName } from '../results/types.ts';
 import { planCells } from '../sim/cells.ts';
-import { DEFAULT_CHECK, type CheckOptions, type Strategy } from '../sim/check.ts';
-import { availableModels, MODEL_NAMES } from '../sim/memory/index.ts';
+import { DEFAULT_CHECK, type CheckOptions } from '../sim/check.ts';
+import { MODEL_NAMES } from '../sim/memory/index.ts';
 import { builtinScenarioFiles, builtinVariantFiles, SCENARIO_GROUPS } from '../sim/registry.ts';
 import { defaultJobs } from '../sim/pool.ts';
 import { printMatrix, printResult } from './check-output.ts';
+import { budgetOptions, CELL_OPTIONS, groupOption, intOption, modelsOption, UsageError } from './check-options.ts';
 import { progressMode } from './progress.ts';
 import { runCells } from './run-cells.ts';
 import { inShard, parseShard, shardRecord, type ShardSpec } from './shard.ts';
@@ -35,6 +36,8 @@ With no selection: every variant x every scenario x every memory model.
   --executions N          execution budget (default ${DEFAULT_CHECK.executions})
   --preemptions N         dfs preemption bound (default ${DEFAULT_CHECK.preemptions})
   --replay STRING         replay one recorded schedule (as printed with a violation)
+  --ablate FILE:LINE:PRIM take one ordering point of the variant away (as printed by
+                          'fence-lab necessity'); needs exactly one --variant
   --json                  print { "results": [...] } instead of text
   --out FILE              also write the JSON results to FILE (atomically)
   --jobs N                cells at once, on worker threads (default: ${defaultJobs()}, the cores;
@@ -47,29 +50,11 @@ Ctrl-C stops the run, prints the cells that finished and writes them to --out ma
 "partial": true (exit 130).
 `;
 
-class UsageError extends Error {}
-
-function intOption(value: string | undefined, name: string, fallback: number, min = 0): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} takes a whole number${min > 0 ? ` of at least ${min}` : ''}, got '${value}'`);
-  return n;
-}
-
-function modelsOption(values: string[] | undefined): ModelName[] {
-  if (!values || values.length === 0) return availableModels();
-  const models = values.flatMap((v) => v.split(',')).map((m) => m.trim()) as ModelName[];
-  for (const m of models) {
-    if (!MODEL_NAMES.includes(m)) throw new UsageError(`unknown --model '${m}'; models: ${MODEL_NAMES.join(', ')}`);
-    if (!availableModels().includes(m)) throw new UsageError(`--model ${m} is not built yet; available: ${availableModels().join(', ')}`);
-  }
-  return models;
-}
-
 interface Selection {
   variants: string[];
   scenarios: string[];
   models: ModelName[];
+  ablate?: string;
   options: Omit<CheckOptions, 'model'>;
   json: boolean;
   out?: string;
@@ -82,35 +67,22 @@ function parse(args: string[]): Selection | 'help' {
   const { values } = parseArgs({
     args,
     options: {
+      ...CELL_OPTIONS,
       variant: { type: 'string', multiple: true },
-      scenario: { type: 'string', multiple: true },
-      group: { type: 'string' },
-      model: { type: 'string', multiple: true },
-      strategy: { type: 'string' },
-      seed: { type: 'string' },
-      executions: { type: 'string' },
-      preemptions: { type: 'string' },
       replay: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      out: { type: 'string' },
-      jobs: { type: 'string' },
+      ablate: { type: 'string' },
       shard: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
   if (values.help) return 'help';
-  if (values.group && !(SCENARIO_GROUPS as readonly string[]).includes(values.group)) {
-    throw new UsageError(`unknown --group '${values.group}'; groups: ${SCENARIO_GROUPS.join(', ')}`);
-  }
-  const strategy = (values.replay ? 'replay' : (values.strategy ?? DEFAULT_CHECK.strategy)) as Strategy;
-  if (!['auto', 'random', 'pct', 'dfs', 'replay'].includes(strategy)) throw new UsageError(`unknown --strategy '${strategy}'; strategies: auto, random, pct, dfs`);
+  const options = budgetOptions(values, values.replay);
   const variants = values.variant ?? builtinVariantFiles();
-  const scenarios = values.scenario ?? builtinScenarioFiles(values.group);
+  const scenarios = values.scenario ?? builtinScenarioFiles(groupOption(values.group));
   if (values.replay && (variants.length !== 1 || scenarios.length !== 1)) {
     throw new UsageError('--replay needs exactly one --variant and one --scenario (copy the printed command whole)');
   }
+  if (values.ablate !== undefined && variants.length !== 1) throw new UsageError('--ablate needs exactly one --variant (the design whose ordering point it names)');
   const models = modelsOption(values.model);
   if (values.replay && models.length !== 1) throw new UsageError('--replay needs exactly one --model');
   let shard: ShardSpec | undefined;
@@ -125,18 +97,13 @@ function parse(args: string[]): Selection | 'help' {
     variants,
     scenarios,
     models,
+    ...(values.ablate !== undefined ? { ablate: values.ablate } : {}),
     json: values.json!,
     ...(values.out !== undefined ? { out: values.out } : {}),
     jobs: intOption(values.jobs, 'jobs', defaultJobs(), 1),
     ...(shard ? { shard } : {}),
     quiet: values.quiet!,
-    options: {
-      strategy,
-      seed: intOption(values.seed, 'seed', DEFAULT_CHECK.seed),
-      executions: intOption(values.executions, 'executions', DEFAULT_CHECK.executions),
-      preemptions: intOption(values.preemptions, 'preemptions', DEFAULT_CHECK.preemptions),
-      ...(values.replay ? { replay: values.replay } : {}),
-    },
+    options,
   };
 }
 
@@ -152,7 +119,7 @@ export async function run(args: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const planned = planCells(sel.variants, sel.scenarios, sel.models);
+  const planned = planCells(sel.variants, sel.scenarios, sel.models, sel.ablate);
   const shard = sel.shard;
   const cells = shard ? planned.filter((_, p) => inShard(p, shard)) : planned;
   const { results, interrupted } = await runCells(cells, sel.options, {

@@ -4,6 +4,7 @@
 
 const COMMANDS: Record<string, { module: string; summary: string }> = {
   check: { module: './check.ts', summary: 'model-check variants against scenarios' },
+  necessity: { module: './necessity.ts', summary: 'why each barrier is there: ablate each ordering point' },
   variants: { module: './variants.ts', summary: 'list the designs and what each overrides' },
   litmus: { module: './litmus.ts', summary: 'run C litmus tests under a memory model' },
   bench: { module: './bench.ts', summary: 'benchmark the designs on real threads' },

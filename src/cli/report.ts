@@ -34,8 +34,9 @@ Writes report.txt (72 columns, for a mail body), charts (.vl.json, .svg, .png) a
 self-contained report.html.
 
   --out DIR          where to write (default reports/latest)
-  --from FILE        use saved results (check, litmus, bench, or a saved run) instead of
-                     running them; repeatable
+  --from FILE        use saved results (check, litmus, bench, necessity, or a saved run)
+                     instead of running them; repeatable (necessity files of several
+                     designs add up: "Why each barrier is there")
   --quick            smaller budgets: every race is still hunted, verification is partial
   --save             also store the results under results/<machine>/ for history
   --jobs N           cells at once, on worker threads (default: ${defaultJobs()}, the cores)
@@ -91,6 +92,7 @@ async function readInputs(files: string[]): Promise<ReportInputs> {
     if (parts.check) inputs.check = parts.check;
     if (parts.litmus) inputs.litmus = parts.litmus;
     if (parts.bench) inputs.bench = parts.bench;
+    if (parts.necessity) inputs.necessity = { results: [...(inputs.necessity?.results ?? []), ...parts.necessity.results] };
     if (parts.context) inputs.environment = parts.context;
   }
   return inputs;

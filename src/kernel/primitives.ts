@@ -37,7 +37,7 @@ export const PRIMITIVES: readonly PrimitiveRow[] = [
   { name: 'atomic_inc / atomic_dec / atomic_add', events: 'RMW[relaxed]', ordering: 'relaxed (no return value)' },
   { name: 'atomic_*_return / atomic_fetch_*', events: 'F[mb]; RMW; F[mb]', ordering: 'full (value-returning)' },
   { name: 'xchg / cmpxchg', events: 'F[mb]; RMW; F[mb]', ordering: 'full; failed cmpxchg: R[once]' },
-  { name: 'xchg_{relaxed,acquire,release}', events: 'RMW[order]', ordering: 'as named' },
+  { name: 'xchg_relaxed / cmpxchg_relaxed / atomic_fetch_add_relaxed', events: 'RMW[relaxed]', ordering: 'relaxed (atomic only)' },
   { name: 'test_bit', events: 'R[once]', ordering: 'relaxed' },
   { name: 'test_bit_acquire', events: 'R[acquire]', ordering: 'acquire' },
   { name: 'set_bit / clear_bit / change_bit', events: 'RMW[relaxed]', ordering: 'relaxed (atomic only)' },
@@ -61,6 +61,38 @@ export const PRIMITIVES: readonly PrimitiveRow[] = [
   { name: 'schedule_timeout', events: 'sleep until woken or timed out', ordering: 'full barrier on wake-up' },
   { name: 'ktime_get / cpu_relax', events: '(none)', ordering: 'none' },
 ];
+
+/**
+ * The weaker form of each ordered primitive, with the same arguments: what `fence-lab
+ * necessity` puts in its place to ask what its ordering buys (src/sim/ordering-points.ts).
+ * Acquire and release forms weaken to the relaxed access, fully ordered value-returning RMWs to
+ * their `_relaxed` form. The bitops have no `_relaxed` form in the kernel: their relaxed RMW
+ * is set_bit()/clear_bit() (Documentation/atomic_bitops.txt), which in the lab still returns
+ * the old bit, so the caller's control flow is kept and only the ordering goes. Barriers
+ * (BARRIERS) weaken to nothing.
+ */
+export const RELAXED_FORMS: Readonly<Record<string, string>> = {
+  smp_load_acquire: 'READ_ONCE',
+  smp_store_release: 'WRITE_ONCE',
+  smp_store_mb: 'WRITE_ONCE',
+  atomic_read_acquire: 'atomic_read',
+  atomic_set_release: 'atomic_set',
+  test_bit_acquire: 'test_bit',
+  rcu_assign_pointer: 'RCU_INIT_POINTER',
+  set_current_state: '__set_current_state',
+  atomic_fetch_add: 'atomic_fetch_add_relaxed',
+  atomic64_fetch_add: 'atomic64_fetch_add_relaxed',
+  xchg: 'xchg_relaxed',
+  cmpxchg: 'cmpxchg_relaxed',
+  test_and_set_bit: 'set_bit',
+  test_and_clear_bit: 'clear_bit',
+  test_and_set_bit_lock: 'set_bit',
+  clear_bit_unlock: 'clear_bit',
+  kfree_rcu: 'kfree',
+};
+
+/** The barriers: each one is an ordering point that weakens to nothing. */
+export const BARRIERS: readonly string[] = ['smp_mb', 'smp_rmb', 'smp_wmb', 'smp_mb__before_atomic', 'smp_mb__after_atomic', 'smp_mb__after_spinlock'];
 
 // --- plain and marked accesses ---------------------------------------------------------------
 export function load(cpu: Cpu, addr: Ptr): number { return cpu.load(addr); }
@@ -92,6 +124,10 @@ export function atomic_fetch_add(cpu: Cpu, i: number, v: Ptr): number { return c
 export function atomic64_fetch_add(cpu: Cpu, i: number, v: Ptr): number { return cpu.fetch_add(v, i, 'mb'); }
 export function xchg(cpu: Cpu, addr: Ptr, value: number): number { return cpu.xchg(addr, value, 'mb'); }
 export function cmpxchg(cpu: Cpu, addr: Ptr, old: number, value: number): number { return cpu.cmpxchg(addr, old, value, 'mb'); }
+export function atomic_fetch_add_relaxed(cpu: Cpu, i: number, v: Ptr): number { return cpu.fetch_add(v, i, 'relaxed'); }
+export function atomic64_fetch_add_relaxed(cpu: Cpu, i: number, v: Ptr): number { return cpu.fetch_add(v, i, 'relaxed'); }
+export function xchg_relaxed(cpu: Cpu, addr: Ptr, value: number): number { return cpu.xchg(addr, value, 'relaxed'); }
+export function cmpxchg_relaxed(cpu: Cpu, addr: Ptr, old: number, value: number): number { return cpu.cmpxchg(addr, old, value, 'relaxed'); }
 
 // --- bitops (Documentation/atomic_bitops.txt) -------------------------------------------------
 export function test_bit(cpu: Cpu, nr: number, addr: Ptr): boolean { return cpu.test_bit(nr, addr, 'once'); }

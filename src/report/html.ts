@@ -1,6 +1,7 @@
 // report.html: one self-contained page (no script, no network) with the text summary, every
 // chart as inline SVG, each violation's trace and replay command, and the chart specs.
 // Every string that came from results is escaped; the page's CSP forbids loading anything.
+import { necessityHtml } from './necessity.ts';
 import type { Chart } from './charts.ts';
 import { listDesigns } from './designs.ts';
 import type { ReportInputs } from './inputs.ts';
@@ -98,6 +99,7 @@ export function renderHtml(inputs: ReportInputs, text: string, charts: RenderedC
     '<a href="#summary">Summary</a>',
     charts.length ? '<a href="#charts">Charts</a>' : '',
     inputs.check ? '<a href="#violations">Violations</a>' : '',
+    inputs.necessity?.results.length ? '<a href="#necessity">Why each barrier</a>' : '',
     charts.length ? '<a href="#specs">Specs</a>' : '',
   ].join('');
   return `<!doctype html>
@@ -116,6 +118,7 @@ export function renderHtml(inputs: ReportInputs, text: string, charts: RenderedC
 <pre class="summary">${escapeHtml(text)}</pre>
 ${charts.length ? `<h2 id="charts">Charts</h2>\n${chartFigures(charts)}` : ''}
 ${violationSection(inputs)}
+${necessityHtml(inputs.necessity?.results ?? [])}
 ${charts.length ? specSection(charts) : ''}
 </body>
 </html>

@@ -1,6 +1,6 @@
 // What a report is written from. Every part is optional: a section appears only when its
 // input is there, and the report says which inputs were missing.
-import type { BenchContext, BenchResults, CheckResults, LitmusResults } from '../results/types.ts';
+import type { BenchContext, BenchResults, CheckResults, LitmusResults, NecessityResults } from '../results/types.ts';
 
 /** The commands that produced each input, printed so a reader can reproduce every number. */
 export interface ReportCommands {
@@ -15,6 +15,8 @@ export interface ReportInputs {
   check?: CheckResults;
   litmus?: LitmusResults;
   bench?: BenchResults;
+  /** `fence-lab necessity` results, one or more designs ("Why each barrier is there") */
+  necessity?: NecessityResults;
   commands?: ReportCommands;
   /** Where the results were produced; defaults to the bench results' own context. */
   environment?: BenchContext;

@@ -2,6 +2,7 @@
 // and terminals disagree on the width of glyphs such as check marks (some fonts draw them
 // double-width, some lack them), which would break the column alignment the tables rely
 // on, and quoting by "> " in replies keeps ASCII intact; the charts and HTML use the glyphs.
+import { necessitySection } from './necessity.ts';
 import type { BenchContext, BenchResults, BenchRow, CheckResults, LitmusResults, ModelName } from '../results/types.ts';
 import {
   describeLoad,
@@ -461,6 +462,7 @@ export function renderText(inputs: ReportInputs): string {
   }
   if (inputs.bench) lines.push(...costSection(inputs.bench, designs), ...scaleSection(inputs.bench, designs));
   if (inputs.litmus) lines.push(...litmusSection(inputs.litmus));
+  if (inputs.necessity) lines.push(...necessitySection(inputs.necessity.results));
   lines.push(...commandSection(inputs));
   return lines.join('\n') + '\n';
 }

@@ -2,7 +2,7 @@
 // lab on one machine, stamped with its environment (DESIGN.md "Results, reports, history").
 // Any part may be absent: a bench-only run has no `check`, a check-only run no `bench`.
 import type { ParsedResults } from './schema.ts';
-import type { BenchContext, BenchResults, CheckResults, LitmusResults } from './types.ts';
+import type { BenchContext, BenchResults, CheckResults, LitmusResults, NecessityResults } from './types.ts';
 
 export interface RunRecord {
   schema: 1;
@@ -18,6 +18,8 @@ export interface RunParts {
   bench?: BenchResults;
   check?: CheckResults;
   litmus?: LitmusResults;
+  /** `fence-lab necessity` results: read by the report, not kept in run records */
+  necessity?: NecessityResults;
 }
 
 export function runParts(parsed: ParsedResults): RunParts {
@@ -28,6 +30,8 @@ export function runParts(parsed: ParsedResults): RunParts {
       return { check: parsed.check };
     case 'litmus':
       return { litmus: parsed.litmus };
+    case 'necessity':
+      return { necessity: parsed.necessity };
     case 'run':
       return parsed.run;
   }

@@ -12,6 +12,8 @@ import type {
   CheckShard,
   LitmusResult,
   LitmusResults,
+  NecessityResult,
+  NecessityResults,
   ViolationReport,
 } from './types.ts';
 
@@ -21,8 +23,7 @@ const modelName = z.enum(['sc', 'tso', 'weak']);
 const verdict = z.enum(['pass', 'violation']);
 const outcome = z.enum(['Never', 'Sometimes', 'Always']);
 
-const violationReport: z.ZodType<ViolationReport> = z.object({
-  kind: z.enum([
+const violationKind = z.enum([
     'use-after-free',
     'null-deref',
     'double-free',
@@ -33,7 +34,10 @@ const violationReport: z.ZodType<ViolationReport> = z.object({
     'step-bound',
     'data-race',
     'error',
-  ]),
+]);
+
+const violationReport: z.ZodType<ViolationReport> = z.object({
+  kind: violationKind,
   headline: z.string(),
   replay: z.string(),
   command: z.string().optional(),
@@ -43,6 +47,7 @@ const violationReport: z.ZodType<ViolationReport> = z.object({
 
 const checkResult: z.ZodType<CheckResult> = z.object({
   variant: z.string(),
+  ablate: z.string().optional(),
   scenario: z.string(),
   group: z.enum(['races', 'semantics']).optional(),
   model: modelName,
@@ -63,6 +68,31 @@ const checkShard: z.ZodType<CheckShard> = z
 export const checkResultsSchema: z.ZodType<CheckResults> = z.object({
   results: z.array(checkResult),
   shard: checkShard.optional(),
+  partial: z.boolean().optional(),
+});
+
+const necessityResult: z.ZodType<NecessityResult> = z.object({
+  variant: z.string(),
+  site: z.string(),
+  primitive: z.string(),
+  ablation: z.string(),
+  model: modelName,
+  verdict,
+  complete: z.boolean(),
+  violation: z.object({ scenario: z.string(), kind: violationKind, headline: z.string(), replay: z.string(), command: z.string() }).optional(),
+  ablate: z.string(),
+  method: z.string(),
+  source: z.string(),
+  kind: z.enum(['barrier', 'acquire/release', 'rmw', 'free', 'lock', 'rcu']),
+  bound: z.number(),
+  scenarios: z.number(),
+  executions: z.number(),
+  ms: z.number(),
+});
+
+export const necessityResultsSchema: z.ZodType<NecessityResults> = z.object({
+  results: z.array(necessityResult),
+  excluded: z.record(z.string(), z.partialRecord(modelName, z.array(z.string()))).optional(),
   partial: z.boolean().optional(),
 });
 
@@ -125,6 +155,7 @@ export type ParsedResults =
   | { kind: 'bench'; bench: BenchResults }
   | { kind: 'check'; check: CheckResults }
   | { kind: 'litmus'; litmus: LitmusResults }
+  | { kind: 'necessity'; necessity: NecessityResults }
   | { kind: 'run'; run: RunRecord };
 
 export type ResultsKind = ParsedResults['kind'];
@@ -134,6 +165,7 @@ const REGENERATE: Record<ResultsKind, string> = {
   bench: "regenerate it with 'fence-lab bench --json > FILE'",
   check: "regenerate it with 'fence-lab check --json > FILE'",
   litmus: "regenerate it with 'fence-lab litmus --json > FILE'",
+  necessity: "regenerate it with 'fence-lab necessity --variant NAME --out FILE'",
   run: "regenerate it with 'fence-lab report --save' or 'fence-lab bench --save'",
 };
 
@@ -166,8 +198,10 @@ function detectKind(json: unknown): ResultsKind | null {
   if (!('results' in json) && ('bench' in json || 'check' in json || 'litmus' in json)) return 'run';
   if (!('results' in json)) return null;
   if ('schema' in json || 'context' in json) return 'bench';
+  if ('excluded' in json) return 'necessity';
   const first = Array.isArray(json.results) ? json.results[0] : undefined;
   if (isObject(first) && ('observed' in first || 'file' in first) && !('scenario' in first)) return 'litmus';
+  if (isObject(first) && 'ablate' in first && 'site' in first) return 'necessity';
   return 'check';
 }
 
@@ -209,6 +243,8 @@ export function parseResultsFile(text: string, file: string): ParsedResults {
       return { kind, check: validate(checkResultsSchema, json, file, kind) };
     case 'litmus':
       return { kind, litmus: validate(litmusResultsSchema, json, file, kind) };
+    case 'necessity':
+      return { kind, necessity: validate(necessityResultsSchema, json, file, kind) };
     case 'run':
       return { kind, run: validate(runRecordSchema, json, file, kind) };
   }

@@ -33,6 +33,8 @@ export interface ViolationReport {
 
 export interface CheckResult {
   variant: string;
+  /** the ordering point taken away from the variant (`check --ablate`, file:line:primitive) */
+  ablate?: string;
   scenario: string;
   /** the scenario's group: 'races' or 'semantics' */
   group?: 'races' | 'semantics';
@@ -66,6 +68,44 @@ export interface CheckResults {
   /** Set by `--shard i/n`; `fence-lab merge` combines the shards into one unsharded file. */
   shard?: CheckShard;
   /** true when the run was interrupted (Ctrl-C): `results` holds only the cells that finished. */
+  partial?: boolean;
+}
+
+/**
+ * One ordering point of a design under one memory model (`fence-lab necessity --json`): taken
+ * away, either a race of the catalogue appears (the first, in catalogue order, with its replay)
+ * or none does ("pass", complete when every scenario's search finished within its bound).
+ */
+export interface NecessityResult {
+  variant: string;
+  /** file:line of the call */
+  site: string;
+  /** the call as written, e.g. test_bit_acquire */
+  primitive: string;
+  /** what replaced it, e.g. test_bit */
+  ablation: string;
+  model: ModelName;
+  verdict: Verdict;
+  complete: boolean;
+  violation?: { scenario: string; kind: ViolationKind; headline: string; replay: string; command: string };
+  /** the --ablate argument (file:line:primitive[#n]) */
+  ablate: string;
+  /** the method the call is in and its source line: the kernel line it models */
+  method: string;
+  source: string;
+  kind: 'barrier' | 'acquire/release' | 'rmw' | 'free' | 'lock' | 'rcu';
+  /** the dfs preemption bound of the searches */
+  bound: number;
+  /** scenarios run (the ones the design passes without the ablation) and their executions */
+  scenarios: number;
+  executions: number;
+  ms: number;
+}
+
+export interface NecessityResults {
+  results: NecessityResult[];
+  /** per design and model, the scenarios left out because the design fails them as it is */
+  excluded?: Record<string, Partial<Record<ModelName, string[]>>>;
   partial?: boolean;
 }
 

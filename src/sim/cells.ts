@@ -15,11 +15,13 @@ export interface Cell {
   variant: string;
   scenario: string;
   model: ModelName;
+  /** an ordering point of the variant to take away (file:line:primitive), see ordering-points.ts */
+  ablate?: string;
 }
 
 /** Scenarios down, variants across, models innermost: the order results are printed in. */
-export function planCells(variants: string[], scenarios: string[], models: ModelName[]): Cell[] {
-  return scenarios.flatMap((scenario) => variants.flatMap((variant) => models.map((model) => ({ variant, scenario, model }))));
+export function planCells(variants: string[], scenarios: string[], models: ModelName[], ablate?: string): Cell[] {
+  return scenarios.flatMap((scenario) => variants.flatMap((variant) => models.map((model) => ({ variant, scenario, model, ...(ablate ? { ablate } : {}) }))));
 }
 
 /** Errors that mean "bad input", not "a finding": the cell gets an error and exit status 2. */
@@ -35,13 +37,13 @@ export async function runCell(cell: Cell, options: Omit<CheckOptions, 'model'>):
   let variantName = displayName(cell.variant);
   let scenarioName = displayName(cell.scenario);
   try {
-    const variant = await loadVariant(cell.variant);
+    const variant = await loadVariant(cell.variant, cell.ablate);
     variantName = variant.name;
     const scenario = await loadScenario(cell.scenario);
     scenarioName = scenario.name;
     return check(variant, scenario, { ...options, model: cell.model });
   } catch (err) {
     if (!isInputError(err)) throw err;
-    return { variant: variantName, scenario: scenarioName, model: cell.model, strategy: options.strategy, verdict: 'violation', complete: false, executions: 0, ms: 0, error: err.message };
+    return { variant: variantName, ...(cell.ablate ? { ablate: cell.ablate } : {}), scenario: scenarioName, model: cell.model, strategy: options.strategy, verdict: 'violation', complete: false, executions: 0, ms: 0, error: err.message };
   }
 }

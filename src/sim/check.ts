@@ -96,7 +96,8 @@ function schedulerFor(opts: CheckOptions, replayPaths: Choice[][] | null): Sched
 export function replayCommand(variant: LoadedVariant, scenario: LoadedScenario, model: ModelName, replay: string): string {
   const v = path.dirname(variant.file) === VARIANTS_DIR ? variant.name : path.relative(process.cwd(), variant.file);
   const s = path.dirname(path.dirname(scenario.file)) === SCENARIOS_DIR ? path.basename(scenario.file, '.ts') : path.relative(process.cwd(), scenario.file);
-  return `npx fence-lab check --variant ${v} --scenario ${s} --model ${model} --replay '${replay}'`;
+  const ablate = variant.ablated ? ` --ablate ${variant.ablated.id}` : '';
+  return `npx fence-lab check --variant ${v}${ablate} --scenario ${s} --model ${model} --replay '${replay}'`;
 }
 
 /** Runs one cell. */
@@ -118,9 +119,11 @@ export function check(variant: LoadedVariant, scenario: LoadedScenario, opts: Ch
       break;
     }
   }
-  const expected = expectedVerdict(scenario.def, variant.name, opts.model);
+  // An ablated design is not the one the scenario states verdicts for.
+  const expected = variant.ablated ? undefined : expectedVerdict(scenario.def, variant.name, opts.model);
   const base = {
     variant: variant.name,
+    ...(variant.ablated ? { ablate: variant.ablated.id } : {}),
     scenario: scenario.name,
     group: scenario.def.group,
     model: opts.model,

@@ -3,6 +3,8 @@
 // src/kernel/lib/, and any plug-in outside the lab), and keeping the lab's runtime modules
 // (everything else under src/) external so the bundle shares their identity with the
 // simulator. The bundle and its source map land in .cache/sim/, named by content hash.
+// An ablation (`fence-lab necessity`, ordering-points.ts) is a set of text edits the plugin
+// makes to the files it loads before the transform, so the design file on disk is never touched.
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -39,7 +41,22 @@ function isRuntimeModule(file: string): boolean {
   return file.startsWith(SRC) && !file.startsWith(KERNEL_LIB);
 }
 
-function kernelPlugin(): esbuild.Plugin {
+/** Edits made to the source of the files a bundle loads: an ablated design. */
+export interface Ablation {
+  /** names it, e.g. variants/barrier-lockless.ts:44:test_bit_acquire */
+  id: string;
+  edits: readonly { file: string; start: number; end: number; text: string }[];
+}
+
+/** The source with the ablation's edits to `file` made (positions are the original source's). */
+function ablated(source: string, file: string, ablation: Ablation | undefined): string {
+  const edits = (ablation?.edits ?? []).filter((e) => e.file === file).sort((a, b) => b.start - a.start);
+  let out = source;
+  for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+function kernelPlugin(ablation?: Ablation): esbuild.Plugin {
   return {
     name: 'fence-lab-kernel',
     setup(build) {
@@ -55,7 +72,7 @@ function kernelPlugin(): esbuild.Plugin {
       });
       build.onResolve({ filter: /.*/ }, (args) => ({ path: args.path, external: true }));
       build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
-        const source = readFileSync(args.path, 'utf8');
+        const source = ablated(readFileSync(args.path, 'utf8'), args.path, ablation);
         const rel = path.relative(process.cwd(), args.path) || args.path;
         try {
           return { contents: transformKernelSource(source, rel).code, loader: 'ts' };
@@ -70,18 +87,19 @@ function kernelPlugin(): esbuild.Plugin {
 
 const loaded = new Map<string, Promise<LoadedBundle>>();
 
-/** Bundles and imports `file` as kernel code (memoised per process). */
-export function loadKernelFile(file: string): Promise<LoadedBundle> {
+/** Bundles and imports `file` as kernel code, with an ablation's edits if given (memoised per process). */
+export function loadKernelFile(file: string, ablation?: Ablation): Promise<LoadedBundle> {
   const abs = path.resolve(file);
-  let p = loaded.get(abs);
+  const key = ablation ? `${abs}\0${ablation.id}` : abs;
+  let p = loaded.get(key);
   if (!p) {
-    p = bundle(abs);
-    loaded.set(abs, p);
+    p = bundle(abs, ablation);
+    loaded.set(key, p);
   }
   return p;
 }
 
-async function bundle(abs: string): Promise<LoadedBundle> {
+async function bundle(abs: string, ablation: Ablation | undefined): Promise<LoadedBundle> {
   const rel = path.relative(process.cwd(), abs) || abs;
   if (!existsSync(abs)) throw new KernelLoadError(abs, `${rel}: no such file; give a path to a .ts file, or a built-in name (fence-lab variants lists them)`);
   let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
@@ -96,7 +114,7 @@ async function bundle(abs: string): Promise<LoadedBundle> {
       sourcemap: 'external',
       outdir: CACHE,
       logLevel: 'silent',
-      plugins: [kernelPlugin()],
+      plugins: [kernelPlugin(ablation)],
     });
   } catch (err) {
     throw asLoadError(abs, rel, err);

@@ -5,6 +5,7 @@ import { readdirSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ScenarioDef } from '../scenario.ts';
 import { KernelLoadError, LAB_ROOT, loadKernelFile, type LoadedBundle } from './loader.ts';
+import { findOrderingPoint, type OrderingPoint } from './ordering-points.ts';
 
 export const VARIANTS_DIR = path.join(LAB_ROOT, 'variants');
 export const SCENARIOS_DIR = path.join(LAB_ROOT, 'scenarios');
@@ -24,6 +25,8 @@ export interface LoadedVariant {
   file: string;
   cls: VariantClass;
   bundle: LoadedBundle;
+  /** the ordering point taken away (`--ablate`): a design of its own, with no stated verdicts */
+  ablated?: OrderingPoint;
 }
 
 export interface LoadedScenario {
@@ -75,9 +78,11 @@ export function resolveScenarioFile(nameOrPath: string): string {
 
 const REQUIRED_METHODS = ['dma_buf_init', 'dma_fence_init', 'dma_fence_signal', 'dma_fence_is_signaled', 'dma_fence_put', 'dma_fence_add_callback'];
 
-export async function loadVariant(nameOrPath: string): Promise<LoadedVariant> {
+/** A design by name or path; `ablate` (file:line:primitive) takes one of its ordering points away. */
+export async function loadVariant(nameOrPath: string, ablate?: string): Promise<LoadedVariant> {
   const file = resolveVariantFile(nameOrPath);
-  const bundle = await loadKernelFile(file);
+  const ablated = ablate === undefined ? undefined : findOrderingPoint(file, ablate);
+  const bundle = await loadKernelFile(file, ablated);
   const cls = bundle.exports['default'] as VariantClass | undefined;
   const rel = path.relative(process.cwd(), file);
   if (typeof cls !== 'function') {
@@ -87,7 +92,7 @@ export async function loadVariant(nameOrPath: string): Promise<LoadedVariant> {
   if (missing.length > 0) {
     throw new KernelLoadError(file, `${rel}: ${cls.name} does not extend a lab variant (missing ${missing.join(', ')}); extend one: import Base from 'dma-fence-lab/variants/inline-lock.ts'`);
   }
-  return { name: nameOf(file), file, cls, bundle };
+  return { name: nameOf(file), file, cls, bundle, ...(ablated ? { ablated } : {}) };
 }
 
 export async function loadScenario(nameOrPath: string): Promise<LoadedScenario> {

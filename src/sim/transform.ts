@@ -25,7 +25,7 @@ export class KernelRuleError extends Error {
 }
 
 // Babel's AST, typed loosely: the walker only needs node types and positions.
-interface Node {
+export interface Node {
   type: string;
   start: number;
   end: number;
@@ -41,11 +41,12 @@ const HIDDEN_STATE = new Map([
   ['performance.now', 'performance.now() is hidden state: use ktime_get(cpu)'],
 ]);
 
-function isNode(x: unknown): x is Node {
+export function isNode(x: unknown): x is Node {
   return typeof x === 'object' && x !== null && typeof (x as Node).type === 'string';
 }
 
-function children(node: Node): Node[] {
+/** A node's child nodes, in source order (comments and positions left out). */
+export function children(node: Node): Node[] {
   const out: Node[] = [];
   for (const key of Object.keys(node)) {
     if (key === 'loc' || key === 'leadingComments' || key === 'trailingComments' || key === 'innerComments' || key === 'extra') continue;
