@@ -113,15 +113,18 @@ function matrixForModel(
 
 function matrixLegend(matrix: VerdictMatrix, budget: number | undefined): string[] {
   const entries: [string, string][] = [['ok', 'no violation found']];
-  const kinds = new Set(matrix.cells.flatMap((c) => (c.violation ? [c.violation.kind] : [])));
+  // the allowed outcomes are not in the tables, so their kinds are not either
+  const shown = new Set([...matrix.races, ...matrix.semantics]);
+  const cells = matrix.cells.filter((c) => shown.has(c.scenario));
+  const kinds = new Set(cells.flatMap((c) => (c.violation ? [c.violation.kind] : [])));
   for (const kind of kinds) entries.push([kindCode(kind), kind]);
-  if (matrix.cells.some((c) => c.outcome === 'violation' && !c.violation)) entries.push(['X', 'violation without a report']);
-  if (matrix.cells.some((c) => c.outcome === 'error')) entries.push(['err', 'the cell could not run']);
-  if (matrix.cells.some((c) => c.outcome === 'pass' && !c.complete)) {
+  if (cells.some((c) => c.outcome === 'violation' && !c.violation)) entries.push(['X', 'violation without a report']);
+  if (cells.some((c) => c.outcome === 'error')) entries.push(['err', 'the cell could not run']);
+  if (cells.some((c) => c.outcome === 'pass' && !c.complete)) {
     const stop = budget === undefined ? 'bound hit' : `stopped within ${budget} executions`;
     entries.push(['?', `search not exhaustive (${stop}): "ok" is not a proof`]);
   }
-  if (matrix.cells.some((c) => c.mismatch)) entries.push(['!', "differs from the scenario's expected verdict"]);
+  if (cells.some((c) => c.mismatch)) entries.push(['!', "differs from the scenario's expected verdict"]);
   entries.push(['-', 'not run']);
   return ['Legend:', ...entries.flatMap(([code, meaning]) => wrap(meaning, TEXT_WIDTH, 9, `  ${code.padEnd(7)}`))];
 }
@@ -169,6 +172,7 @@ function verdictSection(check: CheckResults, matrix: VerdictMatrix, designs: Des
   }
   lines.push(...semanticLines(matrix, designs));
   lines.push(...matrixLegend(matrix, executionBudget(check)));
+  lines.push(...allowedLines(matrix, designs));
   const mismatches = matrix.cells.filter((c) => c.mismatch);
   if (mismatches.length) {
     lines.push('', 'Verdicts that differ from the scenario files:');
@@ -200,6 +204,23 @@ function brokenWords(race: RaceBreakage, designs: Design[]): string[] {
     }
   }
   return race.broken.map((b, i, all) => `${b.variant} ${models(b.models)}${i < all.length - 1 ? ',' : ''}`);
+}
+
+/**
+ * The scenarios that show an outcome the API allows (R17): which designs reach it, and what it
+ * means. Apart from the matrix, so that every violation there is a defect.
+ */
+function allowedLines(matrix: VerdictMatrix, designs: Design[]): string[] {
+  if (matrix.allowed.length === 0) return [];
+  const lines = ['', ...paragraph('Allowed outcomes (the API permits them; each scenario shows one is reached, not a defect):')];
+  const readings = new Map(matrix.allowed.map((a) => [a.scenario, a.reading]));
+  for (const race of raceBreakage(matrix, designs.map((d) => d.name), [...readings.keys()])) {
+    const who = race.broken.length ? ['reached', 'in', ...brokenWords(race, designs)] : ['reached', 'in', 'no', 'design'];
+    const words = [`${race.scenario}:`, ...who];
+    words[words.length - 1] += ':';
+    lines.push(...wrapWords([...words, ...readings.get(race.scenario)!.split(/\s+/)], TEXT_WIDTH, 6, '  '));
+  }
+  return lines;
 }
 
 function raceSection(matrix: VerdictMatrix, designs: Design[]): string[] {

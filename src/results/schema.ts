@@ -45,6 +45,8 @@ const checkResult: z.ZodType<CheckResult> = z.object({
   variant: z.string(),
   scenario: z.string(),
   group: z.enum(['races', 'semantics']).optional(),
+  demonstrates: z.literal('allowed-outcome').optional(),
+  reading: z.string().optional(),
   model: modelName,
   strategy: z.string(),
   verdict,
