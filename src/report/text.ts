@@ -19,12 +19,16 @@ import {
   formatMultiple,
   formatNs,
   formatRate,
+  heading,
+  listItem,
+  paragraph,
   TEXT_WIDTH,
   wrap,
   wrapShellCommand,
   wrapWords,
 } from './format.ts';
-import type { ReportInputs } from './inputs.ts';
+import { changesSection } from './changes.ts';
+import type { LitmusSource, ReportInputs } from './inputs.ts';
 import { isFinding, litmusConformance, LKMM_MODEL } from './litmus-summary.ts';
 import {
   buildVerdictMatrix,
@@ -37,19 +41,6 @@ import {
   type VerdictCell,
   type VerdictMatrix,
 } from './verdicts.ts';
-
-function heading(title: string): string[] {
-  return ['', title, '-'.repeat(title.length)];
-}
-
-function paragraph(text: string): string[] {
-  return wrap(text, TEXT_WIDTH);
-}
-
-/** An indented list entry whose continuation lines hang two columns further in. */
-function listItem(text: string): string[] {
-  return wrap(text, TEXT_WIDTH, 4, '  ');
-}
 
 function environmentLines(env: BenchContext | undefined): string[] {
   if (!env) return paragraph('Results from: environment not recorded (no bench results or stamp given).');
@@ -66,6 +57,7 @@ function inputLines(inputs: ReportInputs): string[] {
   if (inputs.check) present.push(`check (${count(inputs.check.results.length, 'run')})`);
   else missing.push('check results (no verdict matrix, races or safety chart)');
   if (inputs.litmus) present.push(`litmus (${count(inputs.litmus.results.length, 'run')})`);
+  else if (inputs.litmusSource?.notRun) missing.push(`litmus results (the conformance section was not run: ${inputs.litmusSource.notRun})`);
   else missing.push('litmus results (no conformance section)');
   if (inputs.bench) present.push(`bench (${count(inputs.bench.results.length, 'row')})`);
   else missing.push('bench results (no cost table, throughput or latency)');
@@ -413,8 +405,9 @@ function benchNotes(figures: BenchFigures, designs: Design[]): string[] {
   return lines;
 }
 
-function litmusSection(litmus: LitmusResults): string[] {
+function litmusSection(litmus: LitmusResults, source: LitmusSource | undefined): string[] {
   const lines = [...heading("Litmus conformance (each model vs LKMM's result for the test)")];
+  if (source?.corpus) lines.push(...paragraph(`Corpus: ${source.corpus}.`), '');
   const widths = [8, 7, 7, 10, 8, 13];
   const right = [false, true, true, true, true, true];
   lines.push(columns(['model', 'tests', 'agree', 'stronger', 'weaker', 'no expected'], widths, right));
@@ -442,6 +435,10 @@ function litmusSection(litmus: LitmusResults): string[] {
           : '.'),
     ),
   );
+  if (source?.unparsed?.length) {
+    lines.push('', ...paragraph(`Not run: ${source.unparsed.length} file(s) of the corpus the lab's litmus parser does not take:`));
+    for (const problem of source.unparsed) lines.push(...listItem(problem));
+  }
   const findings = litmus.results.filter(isFinding);
   if (findings.length) {
     lines.push('', 'Differences from LKMM that are findings:');
@@ -474,13 +471,14 @@ export function renderText(inputs: ReportInputs): string {
   const designs = listDesigns(inputs);
   const lines = ['dma-fence-lab report', '===================='];
   lines.push(...environmentLines(inputs.environment ?? inputs.bench?.context), ...inputLines(inputs));
+  for (const change of inputs.changes ?? []) lines.push(...changesSection(inputs, change));
   if (designs.length) lines.push(...designLegend(designs));
   if (inputs.check) {
     const matrix = buildVerdictMatrix(inputs.check);
     lines.push(...verdictSection(inputs.check, matrix, designs), ...raceSection(matrix, designs));
   }
   if (inputs.bench) lines.push(...costSection(inputs.bench, designs));
-  if (inputs.litmus) lines.push(...litmusSection(inputs.litmus));
+  if (inputs.litmus) lines.push(...litmusSection(inputs.litmus, inputs.litmusSource));
   lines.push(...commandSection(inputs));
   return lines.join('\n') + '\n';
 }
