@@ -176,7 +176,7 @@ function semanticLines(diff: VerdictDiff, base: string): string[] {
   return lines;
 }
 
-const COST_WIDTHS = [24, 9, 9, 8, 12];
+const COST_WIDTHS = [24, 9, 9, 10, 14];
 
 function costLines(bench: BenchResults | undefined, change: DesignChange): string[] {
   if (!bench) return paragraph(`Cost against ${change.base}: no bench results (the report ran with --no-bench or from check results alone).`);
@@ -186,15 +186,16 @@ function costLines(bench: BenchResults | undefined, change: DesignChange): strin
   const lines = [
     ...paragraph(
       `Cost against ${change.base}, ns per call (fence-lab compare's rule: a change counts beyond ` +
-        `x${factor} when significant at ${alpha}, Holm-adjusted, bootstrapped over isolates):`,
+        `x${factor} when significant at ${alpha}, Holm-adjusted, bootstrapped over isolates; ` +
+        `base: ${change.base}, new: ${change.variant}):`,
     ),
   ];
   const right = [false, true, true, true, false];
-  lines.push(columns(['', change.base.slice(0, 8), change.variant.slice(0, 8), 'change', ''], COST_WIDTHS, right));
+  lines.push(columns(['', 'base', 'new', 'change', '  verdict'], COST_WIDTHS, right));
   for (const { label, row, simulated } of rows) {
     if (simulated) continue;
     const verdict = row.verdict === 'regressed' || row.verdict === 'improved' ? VERDICT_WORDS[row.verdict].toUpperCase() : VERDICT_WORDS[row.verdict];
-    lines.push(columns([label, formatNs(row.baseFigure), formatNs(row.newFigure), formatChange(row.ratio), verdict], COST_WIDTHS, right));
+    lines.push(columns([label, formatNs(row.baseFigure), formatNs(row.newFigure), formatChange(row.ratio), `  ${verdict}`], COST_WIDTHS, right));
   }
   const simulated = rows.filter((r) => r.simulated);
   if (simulated.length) {
@@ -232,6 +233,7 @@ export function changesSection(inputs: ReportInputs, change: DesignChange): stri
     }
     lines.push(...semanticLines(diff, change.base));
   }
-  lines.push('', ...costLines(inputs.bench, change));
+  if (lines.at(-1) !== '') lines.push('');
+  lines.push(...costLines(inputs.bench, change));
   return lines.map((l) => (l.length > TEXT_WIDTH ? wrap(l, TEXT_WIDTH, 4) : [l])).flat();
 }
