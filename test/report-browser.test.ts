@@ -110,6 +110,25 @@ describe.runIf(browserLookup.found)('report.html in headless Chromium', () => {
     await page.close();
   });
 
+  it('opens the trace of a violation cell clicked in the matrix', async () => {
+    const out = join(dir, 'click');
+    await writeReport(inputs, out);
+    const { page, problems } = await openReport(browser, join(out, 'report.html'));
+    const cell = page.locator('table.matrix[data-model="weak"] td.violation a').first();
+    const href = (await cell.getAttribute('href'))!;
+    const trace = page.locator(`pre.trace${href}`);
+    expect(await trace.isVisible()).toBe(false); // collapsed until asked for
+    await cell.click();
+    expect(new URL(page.url()).hash).toBe(href);
+    expect(await trace.isVisible()).toBe(true);
+    expect(await trace.innerText()).toMatch(/CPU\d/);
+    // the replay command sits next to it
+    const entry = page.locator('details.violation', { has: trace });
+    expect(await entry.locator('pre.replay').innerText()).toMatch(/fence-lab check --variant \S+ --scenario \S+ --model weak --replay/);
+    expect(problems).toEqual({ consoleErrors: [], requests: [], dialogs: [] });
+    await page.close();
+  });
+
   it('shows a design named <script>alert(1)</script> as text and runs nothing', async () => {
     const template = inputs.check.results.find((r) => r.verdict === 'violation')!;
     const hostile = { ...template, variant: HOSTILE, violation: { ...template.violation!, trace: HOSTILE } };

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { KernelLoadError } from '../sim/loader.ts';
 import { builtinVariantFiles, loadVariant, nameOf } from '../sim/registry.ts';
-import type { DesignChange } from '../report/inputs.ts';
+import type { DesignChange, DesignInfo } from '../report/inputs.ts';
 import { describeVariant } from './variants.ts';
 
 export class ReportVariantError extends Error {}
@@ -13,6 +13,8 @@ export interface ReportDesigns {
   /** Variant files to check and bench: every built-in, then each plug-in. */
   files: string[];
   changes: DesignChange[];
+  /** What each design says of itself, for the HTML page. */
+  info: DesignInfo[];
 }
 
 export async function reportDesigns(given: string[], against: string | undefined): Promise<ReportDesigns> {
@@ -62,5 +64,10 @@ export async function reportDesigns(given: string[], against: string | undefined
       ...(against === undefined ? { overrides: info.overrides } : {}),
     });
   }
-  return { files, changes };
+  const info: DesignInfo[] = [];
+  for (const file of files) {
+    const { name, title, summary, source, base, overrides } = describeVariant(await loadVariant(file));
+    info.push({ name, title, summary, source, base, overrides });
+  }
+  return { files, changes, info };
 }

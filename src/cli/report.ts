@@ -182,6 +182,7 @@ export async function run(args: string[]): Promise<number> {
     throw err;
   }
   if (designs.changes.length) inputs.changes = designs.changes;
+  inputs.designInfo = designs.info;
   if (values.from && inputs.check) {
     const named = new Set(inputs.check.results.map((r) => r.variant));
     const absent = designs.changes.flatMap((c) => [c.variant, c.base]).filter((name) => !named.has(name));

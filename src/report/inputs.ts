@@ -34,8 +34,20 @@ export interface LitmusSource {
   notRun?: string;
 }
 
+/** What a design says of itself (its statics) and what it patches, for the HTML page. */
+export interface DesignInfo {
+  name: string;
+  title: string;
+  summary: string;
+  source: string;
+  base: string | null;
+  overrides: string[];
+}
+
 export interface ReportInputs {
   changes?: DesignChange[];
+  /** The designs' titles, summaries and sources (read off the variant classes). */
+  designInfo?: DesignInfo[];
   litmusSource?: LitmusSource;
   check?: CheckResults;
   litmus?: LitmusResults;

@@ -32,13 +32,13 @@ import type { LitmusSource, ReportInputs } from './inputs.ts';
 import { isFinding, litmusConformance, LKMM_MODEL } from './litmus-summary.ts';
 import {
   buildVerdictMatrix,
+  cellToken,
   executionBudget,
   kindCode,
   raceBreakage,
   replayCommand,
   scenariosWithFindings,
   type RaceBreakage,
-  type VerdictCell,
   type VerdictMatrix,
 } from './verdicts.ts';
 
@@ -68,13 +68,6 @@ function inputLines(inputs: ReportInputs): string[] {
 
 function designLegend(designs: Design[]): string[] {
   return [...heading('Designs'), ...designs.map((d) => `  ${d.code}  ${d.name}`)];
-}
-
-function cellToken(cell: VerdictCell | undefined): string {
-  if (!cell) return '-';
-  const base =
-    cell.outcome === 'pass' ? 'ok' : cell.outcome === 'error' ? 'err' : cell.violation ? kindCode(cell.violation.kind) : 'X';
-  return base + (cell.outcome === 'pass' && !cell.complete ? '?' : '') + (cell.mismatch ? '!' : '');
 }
 
 function matrixForModel(

@@ -43,6 +43,14 @@ export function kindCode(kind: ViolationKind): string {
   return KIND_CODES[kind] ?? String(kind).toUpperCase().slice(0, 4);
 }
 
+/** A cell in the tables' words: ok, ok? (not exhaustive), UAF, NULL, ..., err, - (not run), ! (unexpected). */
+export function cellToken(cell: VerdictCell | undefined): string {
+  if (!cell) return '-';
+  const base =
+    cell.outcome === 'pass' ? 'ok' : cell.outcome === 'error' ? 'err' : cell.violation ? kindCode(cell.violation.kind) : 'X';
+  return base + (cell.outcome === 'pass' && !cell.complete ? '?' : '') + (cell.mismatch ? '!' : '');
+}
+
 export interface VerdictMatrix {
   models: ModelName[];
   /** Every scenario, in order of first appearance. */
