@@ -25,6 +25,14 @@ export interface ScenarioDef<S> {
   /** The mail, patch or selftest this models. */
   source: string;
   group: 'races' | 'semantics';
+  /**
+   * Set when the scenario shows an outcome the API allows rather than a defect (R17: callbacks
+   * of one context may run out of emission order): it asserts the outcome only to show it is
+   * reached. Reports list it apart, out of the safety counts and the headline chart.
+   */
+  demonstrates?: 'allowed-outcome';
+  /** With `demonstrates`: the outcome in one line, e.g. "callbacks of one context may run out of emission order". */
+  reading?: string;
   setup(cpu: Cpu, fences: Fences): S;
   threads: ScenarioThread<S>[];
   teardown?(cpu: Cpu, fences: Fences, shared: S): void;
@@ -44,6 +52,10 @@ export function scenario<S>(def: ScenarioDef<S>): ScenarioDef<S> {
   const problems: string[] = [];
   if (!KEBAB.test(def.name)) problems.push(`name "${def.name}" must be kebab-case`);
   if (!def.source) problems.push('source: name the mail, patch or selftest this models');
+  if (def.demonstrates !== undefined) {
+    if (def.demonstrates !== 'allowed-outcome') problems.push(`demonstrates: the only kind is 'allowed-outcome', got '${String(def.demonstrates)}'`);
+    if (!def.reading?.trim() || def.reading.includes('\n')) problems.push('reading: with demonstrates, say the allowed outcome in one line');
+  } else if (def.reading !== undefined) problems.push("reading: only with demonstrates: 'allowed-outcome'");
   if (def.threads.length === 0) problems.push('threads: at least one');
   const process = new Set<number>();
   for (const t of def.threads) {

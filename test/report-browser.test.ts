@@ -1,6 +1,6 @@
-// report.html in headless Chromium (Debian's /usr/bin/chromium, which .ci/run installs):
-// every chart renders, nothing is fetched, nothing logs an error, injected markup stays
-// text. No skip when Chromium is missing: launching fails and so does the test.
+// report.html in headless Chromium or Chrome (test/browser.ts finds it): every chart renders,
+// nothing is fetched, nothing logs an error, injected markup stays text. With no browser the
+// tests are skipped with one line saying what to install, unless CI is set: then the run fails.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchResults, CheckResults, LitmusResults } from '../src/results/types.ts';
 import { buildCharts, writeReport } from '../src/report/index.ts';
+import { browserRequired, findBrowser } from './browser.ts';
+
+const browserLookup = findBrowser();
+if (!browserLookup.found && !browserRequired()) {
+  console.warn(`report-browser.test.ts: SKIPPED: ${browserLookup.problem} (set CI=true to make this a failure)`);
+}
 
 const fixture = <T>(name: string): T =>
   JSON.parse(readFileSync(new URL(`./fixtures/report/${name}.json`, import.meta.url), 'utf8')) as T;
@@ -42,14 +48,20 @@ async function openReport(browser: Browser, file: string): Promise<{ page: Page;
   return { page, problems };
 }
 
-describe('report.html in headless Chromium', () => {
+describe.runIf(!browserLookup.found && browserRequired())('report.html in a browser, under CI', () => {
+  it('has a browser to run in', () => {
+    expect.fail(`CI is set and the browser tests cannot run: ${browserLookup.found ? '' : browserLookup.problem}`);
+  });
+});
+
+describe.runIf(browserLookup.found)('report.html in headless Chromium', () => {
   let browser: Browser;
   let dir: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fence-report-browser-'));
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
+      executablePath: browserLookup.found ? browserLookup.path : undefined,
       args: [
         '--headless',
         '--no-sandbox',
@@ -94,6 +106,25 @@ describe('report.html in headless Chromium', () => {
     expect(await page.locator('details.violation pre.trace').count()).toBeGreaterThan(10);
     mkdirSync('test-artifacts', { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(problems).toEqual({ consoleErrors: [], requests: [], dialogs: [] });
+    await page.close();
+  });
+
+  it('opens the trace of a violation cell clicked in the matrix', async () => {
+    const out = join(dir, 'click');
+    await writeReport(inputs, out);
+    const { page, problems } = await openReport(browser, join(out, 'report.html'));
+    const cell = page.locator('table.matrix[data-model="weak"] td.violation a').first();
+    const href = (await cell.getAttribute('href'))!;
+    const trace = page.locator(`pre.trace${href}`);
+    expect(await trace.isVisible()).toBe(false); // collapsed until asked for
+    await cell.click();
+    expect(new URL(page.url()).hash).toBe(href);
+    expect(await trace.isVisible()).toBe(true);
+    expect(await trace.innerText()).toMatch(/CPU\d/);
+    // the replay command sits next to it
+    const entry = page.locator('details.violation', { has: trace });
+    expect(await entry.locator('pre.replay').innerText()).toMatch(/fence-lab check --variant \S+ --scenario \S+ --model weak --replay/);
     expect(problems).toEqual({ consoleErrors: [], requests: [], dialogs: [] });
     await page.close();
   });

@@ -491,6 +491,13 @@ describe('writeReport', () => {
     // every violation's trace and replay command is on the page
     const violations = check.results.filter((r) => r.violation);
     expect(html.match(/<details class="violation">/g)?.length).toBe(violations.length);
+    // the matrix as a table per model, each violation cell a link to its trace on the page
+    expect(html.match(/<table class="matrix"/g)?.length).toBe(3);
+    const links = [...html.matchAll(/<td class="violation[^"]*"[^>]*><a href="#(violation-\d+)">/g)].map((m) => m[1]!);
+    expect(links.length).toBe(violations.length);
+    for (const id of links) expect(html).toMatch(new RegExp(`<pre class="trace" id="${id}">`));
+    // the mail text, collapsed
+    expect(html).toMatch(/<details class="mail"><summary>[^<]*<\/summary>\n<pre class="summary">dma-fence-lab report/);
     expect(html).toContain('fence-lab check --variant locked-reads --scenario set-deadline-aa --model sc');
     expect(html).toContain('Possible unsafe locking scenario');
   });
@@ -504,5 +511,24 @@ describe('writeReport', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     // in the text summary, the violation list, its trace, and the chart SVGs
     expect(html.split('&lt;script&gt;alert(1)&lt;/script&gt;').length).toBeGreaterThan(5);
+  });
+});
+
+describe('report.html as a page', () => {
+  it('shows each design with title, summary, source and patch, and what a proposal changes', async () => {
+    const dir = tempDir();
+    const designInfo = DESIGNS.map((name) => ({ name, title: `title of ${name}`, summary: `summary of ${name}`, source: `source of ${name} ${HOSTILE}`, base: name === 'current-shared-lock' ? null : 'current-shared-lock', overrides: ['dma_fence_signal'] }));
+    const changes = [{ variant: 'locked-reads', base: 'inline-lock', baseIs: 'against' as const }];
+    await writeReport({ check, bench, designInfo, changes }, dir);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<h2 class="changes">What locked-reads changes against inline-lock</h2>');
+    expect(html.indexOf('class="changes"')).toBeLessThan(html.indexOf('id="matrix"'));
+    for (const name of DESIGNS) {
+      expect(html).toContain(`${name}: title of ${name}</h3>`);
+      expect(html).toContain(`<p>summary of ${name}</p>`);
+    }
+    expect(html).toContain('source of locked-reads &lt;script&gt;');
+    expect(html).toContain('extends current-shared-lock; overrides <code>dma_fence_signal</code>');
+    expect(html).not.toContain('<script');
   });
 });

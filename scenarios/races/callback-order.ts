@@ -20,6 +20,8 @@ export default scenario({
   title: 'callbacks of fences A, B, C of one context run in the order B, C, A (allowed, and reached)',
   source: 'seed 004 (Christian König, "rework the enable_signaling handling"); kernel-notes R17',
   group: 'races',
+  demonstrates: 'allowed-outcome',
+  reading: 'callbacks of one context may run out of emission order',
   setup(cpu, fences) {
     const drv = gpu_driver_load(cpu, fences, { name: 'radeon', signaledOp: true });
     const consumer = consumer_load(cpu);

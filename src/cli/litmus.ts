@@ -12,13 +12,18 @@ import type { LitmusTest } from '../litmus/ast.ts';
 import type { FinalState, FinalValue } from '../litmus/condition.ts';
 import type { LitmusResult, ModelName } from '../results/types.ts';
 import { availableModels, MODEL_NAMES } from '../sim/memory/index.ts';
+import { CorpusError, corpusLine, KERNEL_LITMUS_DIRS, kernelCorpus } from '../litmus/corpus.ts';
 import { encodePath } from '../sim/path.ts';
 
 const HELP = `usage: fence-lab litmus FILE|DIR... [options]
+       fence-lab litmus --kernel DIR [options]
 
 Explores every execution of each C litmus test (for a directory: every *.litmus file below
 it) under a memory model, and compares herd7's observation with the test's Result: line.
 
+  --kernel DIR  a kernel tree: its ${KERNEL_LITMUS_DIRS[0]}/ (and
+                ${KERNEL_LITMUS_DIRS[1]}/ when present); KERNEL_SRC=DIR does the same
+                when no FILE or DIR is named
   --model M     memory model: ${MODEL_NAMES.join(', ')} (default weak; repeatable or comma list)
   --states      also print every final state reached (* = satisfies the condition) and the
                 choice path of one witness execution
@@ -125,7 +130,7 @@ function summary(model: ModelName, results: LitmusResult[]): string {
 }
 
 export async function run(args: string[]): Promise<number> {
-  let values: { model?: string[]; json?: boolean; states?: boolean; help?: boolean };
+  let values: { model?: string[]; kernel?: string; json?: boolean; states?: boolean; help?: boolean };
   let files: string[];
   let models: ModelName[];
   try {
@@ -133,6 +138,7 @@ export async function run(args: string[]): Promise<number> {
       args,
       options: {
         model: { type: 'string', multiple: true },
+        kernel: { type: 'string' },
         json: { type: 'boolean', default: false },
         states: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -145,11 +151,18 @@ export async function run(args: string[]): Promise<number> {
       console.log(HELP);
       return 0;
     }
-    if (parsed.positionals.length === 0) throw new UsageError('name at least one litmus file or directory');
+    const targets = [...parsed.positionals];
+    const tree = values.kernel ?? (targets.length === 0 ? process.env['KERNEL_SRC'] : undefined);
+    if (tree) {
+      const corpus = kernelCorpus(tree, values.kernel ? `--kernel ${tree}` : `KERNEL_SRC=${tree}`);
+      console.error(`fence-lab litmus: corpus from ${corpusLine(corpus)}`);
+      targets.push(...corpus.dirs);
+    }
+    if (targets.length === 0) throw new UsageError('name at least one litmus file or directory, or a kernel tree with --kernel DIR');
     models = modelsOption(values.model);
-    files = litmusFiles(parsed.positionals);
+    files = litmusFiles(targets);
   } catch (err) {
-    if (!(err instanceof UsageError) && !(err instanceof TypeError)) throw err;
+    if (!(err instanceof UsageError) && !(err instanceof TypeError) && !(err instanceof CorpusError)) throw err;
     console.error(`fence-lab litmus: ${err.message}\n\n${HELP}`);
     return 2;
   }

@@ -6,6 +6,7 @@ const COMMANDS: Record<string, { module: string; summary: string }> = {
   check: { module: './check.ts', summary: 'model-check variants against scenarios' },
   necessity: { module: './necessity.ts', summary: 'why each barrier is there: ablate each ordering point' },
   variants: { module: './variants.ts', summary: 'list the designs and what each overrides' },
+  'new-variant': { module: './new-variant.ts', summary: 'start a design file from a base (and a patch)' },
   litmus: { module: './litmus.ts', summary: 'run C litmus tests under a memory model' },
   bench: { module: './bench.ts', summary: 'benchmark the designs on real threads' },
   report: { module: './report.ts', summary: 'write the text, chart and HTML report' },
@@ -16,7 +17,7 @@ const COMMANDS: Record<string, { module: string; summary: string }> = {
 
 function usage(): string {
   const lines = ['usage: fence-lab <command> [options]', '', 'commands:'];
-  for (const [name, { summary }] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${summary}`);
+  for (const [name, { summary }] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(11)} ${summary}`);
   lines.push('', "Run 'fence-lab <command> --help' for a command's options.");
   return lines.join('\n');
 }

@@ -3,7 +3,7 @@
 // --from, and writes report.txt, the charts and report.html to --out (default reports/latest/).
 // The text goes to stdout too, ready for a mail body.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,9 +13,11 @@ import type { RunRecord } from '../results/run-record.ts';
 import { runParts } from '../results/run-record.ts';
 import { parseResultsFile, ResultsFileError } from '../results/schema.ts';
 import type { BenchResults, CheckResult, CheckResults, LitmusResults } from '../results/types.ts';
-import { parseLitmus } from '../litmus/parser.ts';
+import { CorpusError, corpusLine, findCorpus, HOW_TO_GET_CORPUS, type LitmusCorpus } from '../litmus/corpus.ts';
+import { LitmusError, parseLitmus } from '../litmus/parser.ts';
+import { LitmusRunError } from '../litmus/run.ts';
 import { runBench } from '../native/bench.ts';
-import { builtinVariants } from '../native/variants.ts';
+import { resolveVariant } from '../native/variants.ts';
 import { litmusFiles, litmusResult } from './litmus.ts';
 import { writeReport, type ReportInputs } from '../report/index.ts';
 import { planCells } from '../sim/cells.ts';
@@ -23,16 +25,25 @@ import { DEFAULT_CHECK } from '../sim/check.ts';
 import { LAB_ROOT } from '../sim/loader.ts';
 import { availableModels } from '../sim/memory/index.ts';
 import { defaultJobs } from '../sim/pool.ts';
-import { builtinScenarioFiles, builtinVariantFiles } from '../sim/registry.ts';
+import { builtinScenarioFiles, builtinVariantFiles, nameOf } from '../sim/registry.ts';
+import { reportDesigns, ReportVariantError, type ReportDesigns } from './report-variants.ts';
 import { printMatrix } from './check-output.ts';
 import { progressMode } from './progress.ts';
 import { runCells, type ReportedRun } from './run-cells.ts';
 
-const HELP = `usage: fence-lab report [--quick] [--out DIR] [--from RESULTS.json ...] [--save] [--jobs N] [--quiet]
+const HELP = `usage: fence-lab report [--variant NAME|PATH ...] [--against NAME] [--quick] [--out DIR]
+                        [--from RESULTS.json ...] [--kernel DIR] [--save] [--jobs N] [--quiet]
 
 Writes report.txt (72 columns, for a mail body), charts (.vl.json, .svg, .png) and a
 self-contained report.html.
 
+  --variant NAME|PATH  also report on this design: a plug-in .ts file, or a built-in
+                     (repeatable); the report opens with what it changes against the
+                     design it extends: races fixed and introduced, semantic tests broken,
+                     cost
+  --against NAME     compare the --variant designs with this design instead
+  --kernel DIR       a kernel tree: the LKMM corpus from its tools/memory-model/litmus-tests/
+                     (and Documentation/litmus-tests/); KERNEL_SRC=DIR does the same
   --out DIR          where to write (default reports/latest)
   --from FILE        use saved results (check, litmus, bench, necessity, or a saved run)
                      instead of running them; repeatable (necessity files of several
@@ -43,8 +54,9 @@ self-contained report.html.
   --quiet            no progress on stderr
   --no-bench         leave out the benchmarks (they need the machine to themselves)
 
-Without --from it runs the verdict matrix, the LKMM litmus corpus (../shared/litmus/lkmm,
-when present) under every model, and the benchmarks with --quick budgets.
+Without --from it runs the verdict matrix, the LKMM litmus corpus (--kernel, KERNEL_SRC, else
+the lab's own ../shared/litmus/lkmm when present) under every model, and the benchmarks with
+--quick budgets.
 
 Ctrl-C stops the run and prints the verdict matrix of the cells that finished; no report is
 written (exit 130).
@@ -59,30 +71,51 @@ written (exit 130).
 const REPORT_EXECUTIONS = 20_000;
 const QUICK_EXECUTIONS = 3_000;
 
-async function runChecks(quick: boolean, jobs: number, quiet: boolean): Promise<ReportedRun<CheckResult>> {
+async function runChecks(variants: string[], quick: boolean, jobs: number, quiet: boolean): Promise<ReportedRun<CheckResult>> {
   const options = { ...DEFAULT_CHECK, executions: quick ? QUICK_EXECUTIONS : REPORT_EXECUTIONS };
-  const cells = planCells(builtinVariantFiles(), builtinScenarioFiles(), availableModels());
+  const cells = planCells(variants, builtinScenarioFiles(), availableModels());
   return runCells(cells, options, { jobs, progress: progressMode(quiet), label: 'fence-lab report' });
 }
 
-/** The kernel's own litmus tests, where CI and the developers' machines keep them. */
-const LITMUS_CORPUS = path.join(LAB_ROOT, '..', 'shared', 'litmus', 'lkmm');
+/** The lab's own copy of the kernel's litmus tests, next to its checkout (not in a clone). */
+const LAB_LITMUS_CORPUS = path.join(LAB_ROOT, '..', 'shared', 'litmus', 'lkmm');
 
-/** LKMM conformance of every model on the corpus (a few seconds; tso is the slowest). */
-function runLitmusCorpus(): LitmusResults | null {
-  if (!existsSync(LITMUS_CORPUS)) return null;
+/**
+ * LKMM conformance of every model on the corpus (a few seconds; tso is the slowest). A file
+ * the lab's parser does not take (Documentation/litmus-tests has primitives it lacks) is
+ * listed, not fatal.
+ */
+export function runLitmusCorpus(corpus: LitmusCorpus): { litmus: LitmusResults; unparsed: string[] } {
   const results = [];
-  for (const file of litmusFiles([LITMUS_CORPUS])) {
-    const test = parseLitmus(readFileSync(file, 'utf8'), path.relative(process.cwd(), file));
-    for (const model of availableModels()) results.push(litmusResult(path.relative(process.cwd(), file), test, model).result);
+  const unparsed: string[] = [];
+  for (const file of litmusFiles(corpus.dirs)) {
+    const shown = path.relative(process.cwd(), file);
+    let test;
+    try {
+      test = parseLitmus(readFileSync(file, 'utf8'), shown);
+    } catch (err) {
+      if (!(err instanceof LitmusError)) throw err;
+      unparsed.push(err.message);
+      continue;
+    }
+    for (const model of availableModels()) {
+      try {
+        results.push(litmusResult(shown, test, model).result);
+      } catch (err) {
+        if (!(err instanceof LitmusRunError)) throw err;
+        unparsed.push(`${shown}: ${err.message}`);
+        break;
+      }
+    }
   }
-  return { results };
+  return { litmus: { results }, unparsed };
 }
 
 /** The designs on real threads: --quick budgets (about a minute on 2 cores). */
-async function runBenchmarks(quiet: boolean): Promise<BenchResults> {
+async function runBenchmarks(files: string[], quiet: boolean): Promise<BenchResults> {
   const log = quiet ? undefined : (line: string) => process.stderr.write(`bench: ${line}\n`);
-  return (await runBench({ variants: builtinVariants(), workloads: [], quick: true, log })).results;
+  const variants = files.map((file) => resolveVariant(file));
+  return (await runBench({ variants, workloads: [], quick: true, log })).results;
 }
 
 async function readInputs(files: string[]): Promise<ReportInputs> {
@@ -106,6 +139,9 @@ export async function run(args: string[]): Promise<number> {
       options: {
         out: { type: 'string', default: path.join(LAB_ROOT, 'reports', 'latest') },
         from: { type: 'string', multiple: true },
+        variant: { type: 'string', multiple: true },
+        against: { type: 'string' },
+        kernel: { type: 'string' },
         quick: { type: 'boolean', default: false },
         save: { type: 'boolean', default: false },
         jobs: { type: 'string' },
@@ -128,36 +164,61 @@ export async function run(args: string[]): Promise<number> {
     console.error(`fence-lab report: --jobs takes a whole number of at least 1, got '${values.jobs}'\n\n${HELP}`);
     return 2;
   }
+  if (values.against !== undefined && !values.variant) {
+    console.error(`fence-lab report: --against names the design the --variant designs are compared with; give --variant too\n\n${HELP}`);
+    return 2;
+  }
   let inputs: ReportInputs;
+  let designs: ReportDesigns;
+  let corpus: LitmusCorpus | null = null;
   try {
     inputs = values.from ? await readInputs(values.from) : {};
+    designs = await reportDesigns(values.variant ?? [], values.against);
+    if (!values.from) corpus = findCorpus(values.kernel, process.env, LAB_LITMUS_CORPUS);
+    else if (values.kernel) throw new ReportVariantError('--kernel runs the litmus corpus, --from reads results: give one of them');
   } catch (err) {
-    if (err instanceof ResultsFileError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (err instanceof ResultsFileError || err instanceof ReportVariantError || err instanceof CorpusError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
       console.error(`fence-lab report: ${(err as Error).message}`);
       return 2;
     }
     throw err;
   }
+  if (designs.changes.length) inputs.changes = designs.changes;
+  inputs.designInfo = designs.info;
+  if (values.from && inputs.check) {
+    const named = new Set(inputs.check.results.map((r) => r.variant));
+    const absent = designs.changes.flatMap((c) => [c.variant, c.base]).filter((name) => !named.has(name));
+    if (absent.length) {
+      console.error(`fence-lab report: ${[...new Set(absent)].join(', ')}: not in the check results given with --from`);
+      return 2;
+    }
+  }
   if (!values.from) {
     if (!values.quiet) process.stderr.write('fence-lab report: running the verdict matrix\n');
-    const checks = await runChecks(values.quick!, jobs, values.quiet!);
+    const checks = await runChecks(designs.files, values.quick!, jobs, values.quiet!);
     if (checks.interrupted) {
       printMatrix(checks.results);
       console.error(`fence-lab report: interrupted: ${checks.results.length} cells finished; no report written`);
       return 130;
     }
     inputs.check = { results: checks.results } satisfies CheckResults;
-    inputs.commands = { check: `npx fence-lab check --json --executions ${values.quick ? QUICK_EXECUTIONS : REPORT_EXECUTIONS}` };
-    if (!values.quiet) process.stderr.write('fence-lab report: running the LKMM litmus corpus\n');
-    const litmus = runLitmusCorpus();
-    if (litmus) {
+    const plugins = designs.files.filter((f) => !builtinVariantFiles().includes(f)).map((f) => ['--variant', path.relative(process.cwd(), f)]);
+    const pluginWords = plugins.length ? [...builtinVariantFiles().map((f) => ['--variant', nameOf(f)]), ...plugins].flat().join(' ') + ' ' : '';
+    inputs.commands = { check: `npx fence-lab check ${pluginWords}--json --executions ${values.quick ? QUICK_EXECUTIONS : REPORT_EXECUTIONS}` };
+    if (corpus) {
+      if (!values.quiet) process.stderr.write(`fence-lab report: running the LKMM litmus corpus from ${corpusLine(corpus)}\n`);
+      const { litmus, unparsed } = runLitmusCorpus(corpus);
       inputs.litmus = litmus;
-      inputs.commands.litmus = `npx fence-lab litmus ${path.relative(process.cwd(), LITMUS_CORPUS)} --model ${availableModels().join(',')} --json`;
+      inputs.litmusSource = { corpus: corpusLine(corpus), ...(unparsed.length ? { unparsed } : {}) };
+      const target = corpus.origin.startsWith('kernel tree') ? `--kernel ${path.relative(process.cwd(), corpus.root) || '.'}` : path.relative(process.cwd(), corpus.root);
+      inputs.commands.litmus = `npx fence-lab litmus ${target} --model ${availableModels().join(',')} --json`;
+    } else {
+      inputs.litmusSource = { notRun: `no litmus corpus; ${HOW_TO_GET_CORPUS}` };
     }
     if (!values['no-bench']) {
       if (!values.quiet) process.stderr.write('fence-lab report: running the benchmarks (--quick)\n');
-      inputs.bench = await runBenchmarks(values.quiet!);
-      inputs.commands.bench = 'npx fence-lab bench --quick --json';
+      inputs.bench = await runBenchmarks(designs.files, values.quiet!);
+      inputs.commands.bench = `npx fence-lab bench --quick ${pluginWords}--json`;
     }
   }
   inputs.environment ??= environmentContext();

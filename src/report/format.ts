@@ -33,6 +33,21 @@ export function wrap(text: string, width: number, indent = 0, firstPrefix = ''):
   return wrapWords(text.split(/\s+/).filter(Boolean), width, indent, firstPrefix);
 }
 
+/** A section title of the mail text, underlined. */
+export function heading(title: string): string[] {
+  return ['', title, '-'.repeat(title.length)];
+}
+
+/** A paragraph of the mail text. */
+export function paragraph(text: string): string[] {
+  return wrap(text, TEXT_WIDTH);
+}
+
+/** An indented list entry whose continuation lines hang two columns further in. */
+export function listItem(text: string): string[] {
+  return wrap(text, TEXT_WIDTH, 4, '  ');
+}
+
 /** Fills lines with the given words (each kept whole unless longer than a line). */
 export function wrapWords(words: string[], width: number, indent = 0, firstPrefix = ''): string[] {
   const lines: string[] = [];

@@ -1,22 +1,22 @@
-// report.html: one self-contained page (no script, no network) with the text summary, every
-// chart as inline SVG, each violation's trace and replay command, and the chart specs.
+// report.html: one self-contained page (no script, no network): what a proposal changes, the
+// verdict matrix as a table per model whose violation cells link to their trace and replay
+// command, the designs with title, summary and source, every chart as inline SVG (whatever
+// charts.ts builds), the traces, the mail text in a collapsible block and the chart specs.
 // Every string that came from results is escaped; the page's CSP forbids loading anything.
 import { necessityHtml } from './necessity.ts';
 import type { Chart } from './charts.ts';
-import { listDesigns } from './designs.ts';
+import { changesSection } from './changes.ts';
+import { listDesigns, type Design } from './designs.ts';
+import { escapeHtml } from './escape.ts';
+import { matrixSection, ViolationAnchors } from './html-matrix.ts';
 import type { ReportInputs } from './inputs.ts';
 import { buildVerdictMatrix, kindCode, replayCommand, type VerdictCell } from './verdicts.ts';
+
+export { escapeHtml } from './escape.ts';
 
 export interface RenderedChart {
   chart: Chart;
   svg: string;
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
 }
 
 /**
@@ -40,6 +40,19 @@ figure svg { max-width: 100%; height: auto; display: block; }
 details { margin: 4px 0; } summary { cursor: pointer; }
 .kind { font-family: "DejaVu Sans Mono", monospace; font-weight: bold; color: #b3321f; }
 .replay { background: #eef3fa; }
+table.matrix { border-collapse: collapse; margin: 10px 0 22px; font: 12px/1.3 "DejaVu Sans Mono", monospace; }
+table.matrix caption { text-align: left; font: bold 13px "DejaVu Sans", sans-serif; padding: 4px 0; }
+table.matrix th, table.matrix td { border: 1px solid #d0d0d0; padding: 2px 7px; }
+table.matrix thead th { background: #f0f0f0; }
+table.matrix tbody th { text-align: left; font-weight: normal; }
+td.pass { background: #e6f4e6; } td.pass.open { background: #f3f9f0; }
+td.violation { background: #f9dcd6; font-weight: bold; } td.error { background: #eee; color: #666; }
+td.mismatch { outline: 2px solid #b3321f; } td.not-run { color: #999; }
+td.violation a { color: #8a1d0d; }
+tr.semantic th { font-style: italic; }
+.codes span { margin-right: 14px; white-space: nowrap; }
+.design { margin: 10px 0 16px; } .design h3 { margin-bottom: 2px; } .design p { margin: 3px 0; }
+details.violation:target, details.violation:has(:target) { outline: 2px solid #2c6fbb; }
 `;
 
 function chartFigures(charts: RenderedChart[]): string {
@@ -52,21 +65,22 @@ function chartFigures(charts: RenderedChart[]): string {
     .join('\n');
 }
 
-function violationEntry(cell: VerdictCell): string {
+function violationEntry(cell: VerdictCell, anchors: ViolationAnchors): string {
   const v = cell.violation!;
   const command = replayCommand(cell)!;
+  // the anchor is inside the block, so following a link to it opens the <details>
   return [
     `<details class="violation">`,
     `<summary>${escapeHtml(cell.variant)} &middot; ${escapeHtml(cell.model)} &middot; ` +
       `<span class="kind">${escapeHtml(kindCode(v.kind))}</span> ${escapeHtml(v.headline)}</summary>`,
-    `<pre class="trace">${escapeHtml(v.trace)}</pre>`,
+    `<pre class="trace" id="${anchors.of(cell)}">${escapeHtml(v.trace)}</pre>`,
     `<p>Replay${v.preemptions !== undefined ? ` (${v.preemptions} preemption${v.preemptions === 1 ? '' : 's'})` : ''}:</p>`,
     `<pre class="replay">${escapeHtml(command)}</pre>`,
     `</details>`,
   ].join('\n');
 }
 
-function violationSection(inputs: ReportInputs): string {
+function violationSection(inputs: ReportInputs, anchors: ViolationAnchors): string {
   if (!inputs.check) return '';
   const matrix = buildVerdictMatrix(inputs.check);
   const designs = listDesigns(inputs).map((d) => d.name);
@@ -79,7 +93,7 @@ function violationSection(inputs: ReportInputs): string {
       }),
     );
     if (cells.length === 0) continue;
-    parts.push(`<h3>${escapeHtml(scenario)}</h3>`, ...cells.map(violationEntry));
+    parts.push(`<h3>${escapeHtml(scenario)}</h3>`, ...cells.map((cell) => violationEntry(cell, anchors)));
   }
   if (parts.length === 1) parts.push('<p>No violations.</p>');
   return parts.join('\n');
@@ -94,12 +108,50 @@ function specSection(charts: RenderedChart[]): string {
   return ['<h2 id="specs">Vega-Lite specs (data inline)</h2>', ...entries].join('\n');
 }
 
+/** Each design's title, summary and source, as its class declares them. */
+function designSection(inputs: ReportInputs, designs: Design[]): string {
+  if (designs.length === 0) return '';
+  const entries = designs.map((d) => {
+    const info = inputs.designInfo?.find((i) => i.name === d.name);
+    if (!info) return `<div class="design"><h3>${escapeHtml(d.code)} ${escapeHtml(d.name)}</h3></div>`;
+    const patches = info.base
+      ? `extends ${escapeHtml(info.base)}; overrides ${info.overrides.length ? info.overrides.map((o) => `<code>${escapeHtml(o)}</code>`).join(', ') : 'nothing'}`
+      : 'the root design: every other extends it';
+    return [
+      `<div class="design" id="design-${escapeHtml(d.code)}">`,
+      `<h3>${escapeHtml(d.code)} ${escapeHtml(d.name)}: ${escapeHtml(info.title)}</h3>`,
+      `<p>${escapeHtml(info.summary)}</p>`,
+      `<p><b>Source:</b> ${escapeHtml(info.source)}</p>`,
+      `<p><b>Patch:</b> ${patches}</p>`,
+      `</div>`,
+    ].join('\n');
+  });
+  return ['<h2 id="designs">Designs</h2>', ...entries].join('\n');
+}
+
+/** The "what it changes" sections, as the mail text has them. */
+function changesHtml(inputs: ReportInputs): string {
+  return (inputs.changes ?? [])
+    .map((change) => {
+      const [, title, , ...body] = changesSection(inputs, change);
+      return `<h2 class="changes">${escapeHtml(title!)}</h2>\n<pre class="changes">${escapeHtml(body.join('\n'))}</pre>`;
+    })
+    .join('\n');
+}
+
 export function renderHtml(inputs: ReportInputs, text: string, charts: RenderedChart[]): string {
+  const designs = listDesigns(inputs);
+  const anchors = new ViolationAnchors();
+  const matrix = inputs.check ? matrixSection(inputs.check, designs, anchors) : '';
+  const violations = violationSection(inputs, anchors);
+  const stamp = text.split('\n\n')[0]!.split('\n').slice(2).join(' ');
   const nav = [
-    '<a href="#summary">Summary</a>',
+    inputs.check ? '<a href="#matrix">Verdict matrix</a>' : '',
+    designs.length ? '<a href="#designs">Designs</a>' : '',
     charts.length ? '<a href="#charts">Charts</a>' : '',
     inputs.check ? '<a href="#violations">Violations</a>' : '',
     inputs.necessity?.results.length ? '<a href="#necessity">Why each barrier</a>' : '',
+    '<a href="#mail">Mail text</a>',
     charts.length ? '<a href="#specs">Specs</a>' : '',
   ].join('');
   return `<!doctype html>
@@ -113,12 +165,18 @@ export function renderHtml(inputs: ReportInputs, text: string, charts: RenderedC
 </head>
 <body>
 <h1>dma-fence-lab report</h1>
+<p class="stamp">${escapeHtml(stamp)}</p>
 <nav>${nav}</nav>
-<h2 id="summary">Summary</h2>
-<pre class="summary">${escapeHtml(text)}</pre>
+${changesHtml(inputs)}
+${matrix}
+${designSection(inputs, designs)}
 ${charts.length ? `<h2 id="charts">Charts</h2>\n${chartFigures(charts)}` : ''}
-${violationSection(inputs)}
+${violations}
 ${necessityHtml(inputs.necessity?.results ?? [])}
+<h2 id="mail">Mail text</h2>
+<details class="mail"><summary>report.txt: the text for a mail body (72 columns)</summary>
+<pre class="summary">${escapeHtml(text)}</pre>
+</details>
 ${charts.length ? specSection(charts) : ''}
 </body>
 </html>

@@ -21,37 +21,28 @@ import {
   formatMultiple,
   formatNs,
   formatRate,
+  heading,
+  listItem,
+  paragraph,
   TEXT_WIDTH,
   wrap,
   wrapShellCommand,
   wrapWords,
 } from './format.ts';
-import type { ReportInputs } from './inputs.ts';
+import { changesSection } from './changes.ts';
+import type { LitmusSource, ReportInputs } from './inputs.ts';
 import { isFinding, litmusConformance, LKMM_MODEL } from './litmus-summary.ts';
 import {
   buildVerdictMatrix,
+  cellToken,
   executionBudget,
   kindCode,
   raceBreakage,
   replayCommand,
   scenariosWithFindings,
   type RaceBreakage,
-  type VerdictCell,
   type VerdictMatrix,
 } from './verdicts.ts';
-
-function heading(title: string): string[] {
-  return ['', title, '-'.repeat(title.length)];
-}
-
-function paragraph(text: string): string[] {
-  return wrap(text, TEXT_WIDTH);
-}
-
-/** An indented list entry whose continuation lines hang two columns further in. */
-function listItem(text: string): string[] {
-  return wrap(text, TEXT_WIDTH, 4, '  ');
-}
 
 function environmentLines(env: BenchContext | undefined): string[] {
   if (!env) return paragraph('Results from: environment not recorded (no bench results or stamp given).');
@@ -68,6 +59,7 @@ function inputLines(inputs: ReportInputs): string[] {
   if (inputs.check) present.push(`check (${count(inputs.check.results.length, 'run')})`);
   else missing.push('check results (no verdict matrix, races or safety chart)');
   if (inputs.litmus) present.push(`litmus (${count(inputs.litmus.results.length, 'run')})`);
+  else if (inputs.litmusSource?.notRun) missing.push(`litmus results (the conformance section was not run: ${inputs.litmusSource.notRun})`);
   else missing.push('litmus results (no conformance section)');
   if (inputs.bench) present.push(`bench (${count(inputs.bench.results.length, 'row')})`);
   else missing.push('bench results (no cost table, throughput or latency)');
@@ -78,13 +70,6 @@ function inputLines(inputs: ReportInputs): string[] {
 
 function designLegend(designs: Design[]): string[] {
   return [...heading('Designs'), ...designs.map((d) => `  ${d.code}  ${d.name}`)];
-}
-
-function cellToken(cell: VerdictCell | undefined): string {
-  if (!cell) return '-';
-  const base =
-    cell.outcome === 'pass' ? 'ok' : cell.outcome === 'error' ? 'err' : cell.violation ? kindCode(cell.violation.kind) : 'X';
-  return base + (cell.outcome === 'pass' && !cell.complete ? '?' : '') + (cell.mismatch ? '!' : '');
 }
 
 function matrixForModel(
@@ -115,15 +100,18 @@ function matrixForModel(
 
 function matrixLegend(matrix: VerdictMatrix, budget: number | undefined): string[] {
   const entries: [string, string][] = [['ok', 'no violation found']];
-  const kinds = new Set(matrix.cells.flatMap((c) => (c.violation ? [c.violation.kind] : [])));
+  // the allowed outcomes are not in the tables, so their kinds are not either
+  const shown = new Set([...matrix.races, ...matrix.semantics]);
+  const cells = matrix.cells.filter((c) => shown.has(c.scenario));
+  const kinds = new Set(cells.flatMap((c) => (c.violation ? [c.violation.kind] : [])));
   for (const kind of kinds) entries.push([kindCode(kind), kind]);
-  if (matrix.cells.some((c) => c.outcome === 'violation' && !c.violation)) entries.push(['X', 'violation without a report']);
-  if (matrix.cells.some((c) => c.outcome === 'error')) entries.push(['err', 'the cell could not run']);
-  if (matrix.cells.some((c) => c.outcome === 'pass' && !c.complete)) {
+  if (cells.some((c) => c.outcome === 'violation' && !c.violation)) entries.push(['X', 'violation without a report']);
+  if (cells.some((c) => c.outcome === 'error')) entries.push(['err', 'the cell could not run']);
+  if (cells.some((c) => c.outcome === 'pass' && !c.complete)) {
     const stop = budget === undefined ? 'bound hit' : `stopped within ${budget} executions`;
     entries.push(['?', `search not exhaustive (${stop}): "ok" is not a proof`]);
   }
-  if (matrix.cells.some((c) => c.mismatch)) entries.push(['!', "differs from the scenario's expected verdict"]);
+  if (cells.some((c) => c.mismatch)) entries.push(['!', "differs from the scenario's expected verdict"]);
   entries.push(['-', 'not run']);
   return ['Legend:', ...entries.flatMap(([code, meaning]) => wrap(meaning, TEXT_WIDTH, 9, `  ${code.padEnd(7)}`))];
 }
@@ -171,6 +159,7 @@ function verdictSection(check: CheckResults, matrix: VerdictMatrix, designs: Des
   }
   lines.push(...semanticLines(matrix, designs));
   lines.push(...matrixLegend(matrix, executionBudget(check)));
+  lines.push(...allowedLines(matrix, designs));
   const mismatches = matrix.cells.filter((c) => c.mismatch);
   if (mismatches.length) {
     lines.push('', 'Verdicts that differ from the scenario files:');
@@ -202,6 +191,23 @@ function brokenWords(race: RaceBreakage, designs: Design[]): string[] {
     }
   }
   return race.broken.map((b, i, all) => `${b.variant} ${models(b.models)}${i < all.length - 1 ? ',' : ''}`);
+}
+
+/**
+ * The scenarios that show an outcome the API allows (R17): which designs reach it, and what it
+ * means. Apart from the matrix, so that every violation there is a defect.
+ */
+function allowedLines(matrix: VerdictMatrix, designs: Design[]): string[] {
+  if (matrix.allowed.length === 0) return [];
+  const lines = ['', ...paragraph('Allowed outcomes (the API permits them; each scenario shows one is reached, not a defect):')];
+  const readings = new Map(matrix.allowed.map((a) => [a.scenario, a.reading]));
+  for (const race of raceBreakage(matrix, designs.map((d) => d.name), [...readings.keys()])) {
+    const who = race.broken.length ? ['reached', 'in', ...brokenWords(race, designs)] : ['reached', 'in', 'no', 'design'];
+    const words = [`${race.scenario}:`, ...who];
+    words[words.length - 1] += ':';
+    lines.push(...wrapWords([...words, ...readings.get(race.scenario)!.split(/\s+/)], TEXT_WIDTH, 6, '  '));
+  }
+  return lines;
 }
 
 function raceSection(matrix: VerdictMatrix, designs: Design[]): string[] {
@@ -394,8 +400,9 @@ function benchNotes(figures: BenchFigures, designs: Design[]): string[] {
   return lines;
 }
 
-function litmusSection(litmus: LitmusResults): string[] {
+function litmusSection(litmus: LitmusResults, source: LitmusSource | undefined): string[] {
   const lines = [...heading("Litmus conformance (each model vs LKMM's result for the test)")];
+  if (source?.corpus) lines.push(...paragraph(`Corpus: ${source.corpus}.`), '');
   const widths = [8, 7, 7, 10, 8, 13];
   const right = [false, true, true, true, true, true];
   lines.push(columns(['model', 'tests', 'agree', 'stronger', 'weaker', 'no expected'], widths, right));
@@ -423,6 +430,10 @@ function litmusSection(litmus: LitmusResults): string[] {
           : '.'),
     ),
   );
+  if (source?.unparsed?.length) {
+    lines.push('', ...paragraph(`Not run: ${source.unparsed.length} file(s) of the corpus the lab's litmus parser does not take:`));
+    for (const problem of source.unparsed) lines.push(...listItem(problem));
+  }
   const findings = litmus.results.filter(isFinding);
   if (findings.length) {
     lines.push('', 'Differences from LKMM that are findings:');
@@ -455,13 +466,14 @@ export function renderText(inputs: ReportInputs): string {
   const designs = listDesigns(inputs);
   const lines = ['dma-fence-lab report', '===================='];
   lines.push(...environmentLines(inputs.environment ?? inputs.bench?.context), ...inputLines(inputs));
+  for (const change of inputs.changes ?? []) lines.push(...changesSection(inputs, change));
   if (designs.length) lines.push(...designLegend(designs));
   if (inputs.check) {
     const matrix = buildVerdictMatrix(inputs.check);
     lines.push(...verdictSection(inputs.check, matrix, designs), ...raceSection(matrix, designs));
   }
   if (inputs.bench) lines.push(...costSection(inputs.bench, designs), ...scaleSection(inputs.bench, designs));
-  if (inputs.litmus) lines.push(...litmusSection(inputs.litmus));
+  if (inputs.litmus) lines.push(...litmusSection(inputs.litmus, inputs.litmusSource));
   if (inputs.necessity) lines.push(...necessitySection(inputs.necessity.results));
   lines.push(...commandSection(inputs));
   return lines.join('\n') + '\n';

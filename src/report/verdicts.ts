@@ -43,12 +43,25 @@ export function kindCode(kind: ViolationKind): string {
   return KIND_CODES[kind] ?? String(kind).toUpperCase().slice(0, 4);
 }
 
+/** A cell in the tables' words: ok, ok? (not exhaustive), UAF, NULL, ..., err, - (not run), ! (unexpected). */
+export function cellToken(cell: VerdictCell | undefined): string {
+  if (!cell) return '-';
+  const base =
+    cell.outcome === 'pass' ? 'ok' : cell.outcome === 'error' ? 'err' : cell.violation ? kindCode(cell.violation.kind) : 'X';
+  return base + (cell.outcome === 'pass' && !cell.complete ? '?' : '') + (cell.mismatch ? '!' : '');
+}
+
 export interface VerdictMatrix {
   models: ModelName[];
   /** Every scenario, in order of first appearance. */
   scenarios: string[];
-  /** The races: scenarios of group 'races', or with no group (older results). */
+  /**
+   * The races: scenarios of group 'races', or with no group (older results), that look for a
+   * defect; every violation in them is a defect of a design or of the API.
+   */
   races: string[];
+  /** Scenarios that show an outcome the API allows (`demonstrates`), each with its reading. */
+  allowed: { scenario: string; reading: string }[];
   /** The semantic tests (group 'semantics'): what the dma_fence API promises, race or not. */
   semantics: string[];
   cells: VerdictCell[];
@@ -89,6 +102,7 @@ export function buildVerdictMatrix(check: CheckResults): VerdictMatrix {
   const runsByCell = new Map<string, CheckResult[]>();
   const scenarios: string[] = [];
   const semantic = new Set<string>();
+  const readings = new Map<string, string>();
   const key = (model: string, scenario: string, variant: string) => JSON.stringify([model, scenario, variant]);
   for (const result of check.results) {
     const k = key(result.model, result.scenario, result.variant);
@@ -97,6 +111,7 @@ export function buildVerdictMatrix(check: CheckResults): VerdictMatrix {
     else runsByCell.set(k, [result]);
     if (!scenarios.includes(result.scenario)) scenarios.push(result.scenario);
     if (result.group === 'semantics') semantic.add(result.scenario);
+    if (result.demonstrates === 'allowed-outcome') readings.set(result.scenario, result.reading ?? '');
   }
   const cells = [...runsByCell.values()].map(mergeCell);
   const byKey = new Map(cells.map((c) => [key(c.model, c.scenario, c.variant), c]));
@@ -104,8 +119,9 @@ export function buildVerdictMatrix(check: CheckResults): VerdictMatrix {
   return {
     models,
     scenarios,
-    races: scenarios.filter((s) => !semantic.has(s)),
-    semantics: scenarios.filter((s) => semantic.has(s)),
+    races: scenarios.filter((s) => !semantic.has(s) && !readings.has(s)),
+    allowed: scenarios.flatMap((s) => (readings.has(s) ? [{ scenario: s, reading: readings.get(s)! }] : [])),
+    semantics: scenarios.filter((s) => semantic.has(s) && !readings.has(s)),
     cells,
     cell: (m, s, v) => byKey.get(key(m, s, v)),
   };

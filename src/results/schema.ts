@@ -50,6 +50,8 @@ const checkResult: z.ZodType<CheckResult> = z.object({
   ablate: z.string().optional(),
   scenario: z.string(),
   group: z.enum(['races', 'semantics']).optional(),
+  demonstrates: z.literal('allowed-outcome').optional(),
+  reading: z.string().optional(),
   model: modelName,
   strategy: z.string(),
   verdict,

@@ -38,6 +38,10 @@ export interface CheckResult {
   scenario: string;
   /** the scenario's group: 'races' or 'semantics' */
   group?: 'races' | 'semantics';
+  /** The scenario shows an outcome the API allows, not a defect (src/scenario.ts). */
+  demonstrates?: 'allowed-outcome';
+  /** With `demonstrates`: the allowed outcome in one line. */
+  reading?: string;
   model: ModelName;
   strategy: string;
   verdict: Verdict;

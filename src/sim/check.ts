@@ -126,6 +126,7 @@ export function check(variant: LoadedVariant, scenario: LoadedScenario, opts: Ch
     ...(variant.ablated ? { ablate: variant.ablated.id } : {}),
     scenario: scenario.name,
     group: scenario.def.group,
+    ...(scenario.def.demonstrates ? { demonstrates: scenario.def.demonstrates, reading: scenario.def.reading ?? '' } : {}),
     model: opts.model,
     strategy: opts.strategy,
     ...(expected ? { expected } : {}),
