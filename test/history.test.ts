@@ -602,6 +602,42 @@ describe('CLI', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.vl.json')).sort()).toEqual(['irq-load-4x-fences-per-s.vl.json', 'is-signaled-signaled-time.vl.json']);
     expect(output.join('\n')).toMatch(/REGRESSION +inline-lock is_signaled-signaled time +c6 /);
   });
+
+  // the CLI sandbox above: a temp dir and the console output
+  describe('history --check: the newest step gates', () => {
+    /** `count` stored runs; `level(i)` scales SLOW_ROW in run i; `flags` on every row. */
+    const store = async (level: (i: number) => number, flags?: string[], count = 12): Promise<string> => {
+      const results = path.join(dir, 'results');
+      for (let i = 0; i < count; i++) {
+        let bench = syntheticRun(ROWS, { seed: 90 + i, samples: 20, commit: `c${i}`, date: new Date(Date.UTC(2026, 5, 1 + i)).toISOString() });
+        bench = scaled(bench, SLOW_ROW, level(i));
+        if (flags) bench.results.forEach((row) => (row.flags = flags));
+        await saveRun({ schema: 1, context: bench.context, bench }, { resultsDir: results, machine: 'box' });
+      }
+      return results;
+    };
+    const check = (results: string) => runHistoryCli(['--results', results, '--machine', 'box', '--out', path.join(dir, 'charts'), '--check']);
+
+    it('exits 1 when the newest step is a regression, naming it', async () => {
+      expect(await check(await store((i) => (i >= 8 ? 1.4 : 1)))).toBe(1);
+      expect(output.join('\n')).toMatch(/check: FAILED: the newest step \(at c8 .*\) is a regression: inline-lock is_signaled-signaled time \+\d+\.\d%/);
+    });
+
+    it('exits 0 once a later step undid it, and with no step at all', async () => {
+      // E-divisive needs a few runs on each side: a 6-run excursion in 16 runs shows both edges
+      expect(await check(await store((i) => (i >= 5 && i < 11 ? 1.4 : 1), undefined, 16))).toBe(0);
+      expect(output.join('\n')).toMatch(/check: the newest step \(at c11 .*\) is no regression: pass/);
+      rmSync(path.join(dir, 'results'), { recursive: true });
+      output.length = 0;
+      expect(await check(await store(() => 1))).toBe(0);
+      expect(output.join('\n')).toMatch(/check: no step in any row that gates: pass/);
+    });
+
+    it('an oversubscribed row that steps 3x slower does not fail the check', async () => {
+      expect(await check(await store((i) => (i >= 8 ? 3 : 1), ['oversubscribed']))).toBe(0);
+      expect(output.join('\n')).toMatch(/REGRESSION +inline-lock is_signaled-signaled time/); // still shown
+    });
+  });
 });
 
 describe('compare as a CI gate (issue 16)', () => {
@@ -703,52 +739,5 @@ describe('compare as a CI gate (issue 16)', () => {
     next.results.at(-1)!.value = 1001;
     const md = formatComparisonMarkdown(compareRuns({ bench: base }, { bench: next }), 'base.json', 'new.json');
     await expect(md).toMatchFileSnapshot('__snapshots__/compare.md');
-  });
-});
-
-describe('history --check: the newest step gates', () => {
-  let dir: string;
-  let output: string[];
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'fence-lab-check-'));
-    output = [];
-    vi.spyOn(console, 'log').mockImplementation((...args) => void output.push(args.join(' ')));
-    vi.spyOn(console, 'error').mockImplementation((...args) => void output.push(args.join(' ')));
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  /** `count` stored runs; `level(i)` scales SLOW_ROW in run i; `flags` on every row. */
-  const store = async (level: (i: number) => number, flags?: string[], count = 12): Promise<string> => {
-    const results = path.join(dir, 'results');
-    for (let i = 0; i < count; i++) {
-      let bench = syntheticRun(ROWS, { seed: 90 + i, samples: 20, commit: `c${i}`, date: new Date(Date.UTC(2026, 5, 1 + i)).toISOString() });
-      bench = scaled(bench, SLOW_ROW, level(i));
-      if (flags) bench.results.forEach((row) => (row.flags = flags));
-      await saveRun({ schema: 1, context: bench.context, bench }, { resultsDir: results, machine: 'box' });
-    }
-    return results;
-  };
-  const check = (results: string) => runHistoryCli(['--results', results, '--machine', 'box', '--out', path.join(dir, 'charts'), '--check']);
-
-  it('exits 1 when the newest step is a regression, naming it', async () => {
-    expect(await check(await store((i) => (i >= 8 ? 1.4 : 1)))).toBe(1);
-    expect(output.join('\n')).toMatch(/check: FAILED: the newest step \(at c8 .*\) is a regression: inline-lock is_signaled-signaled time \+\d+\.\d%/);
-  });
-
-  it('exits 0 once a later step undid it, and with no step at all', async () => {
-    // E-divisive needs a few runs on each side: a 6-run excursion in 16 runs shows both edges
-    expect(await check(await store((i) => (i >= 5 && i < 11 ? 1.4 : 1), undefined, 16))).toBe(0);
-    expect(output.join('\n')).toMatch(/check: the newest step \(at c11 .*\) is no regression: pass/);
-    rmSync(path.join(dir, 'results'), { recursive: true });
-    output.length = 0;
-    expect(await check(await store(() => 1))).toBe(0);
-    expect(output.join('\n')).toMatch(/check: no step in any row that gates: pass/);
-  });
-
-  it('an oversubscribed row that steps 3x slower does not fail the check', async () => {
-    expect(await check(await store((i) => (i >= 8 ? 3 : 1), ['oversubscribed']))).toBe(0);
-    expect(output.join('\n')).toMatch(/REGRESSION +inline-lock is_signaled-signaled time/); // still shown
   });
 });
