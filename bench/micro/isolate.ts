@@ -46,7 +46,7 @@ export interface Settings {
 export function settings(quick: boolean): Settings {
   // short samples: on a busy machine a preemption spoils a few of them, not the fastest
   return quick
-    ? { rowMs: 60, isolates: 2, maxIsolates: 2, rounds: 2, workerPerOp: false, localMs: 20, sampleMs: 1, heapWords: 1 << 18 }
+    ? { rowMs: 90, isolates: 3, maxIsolates: 3, rounds: 2, workerPerOp: false, localMs: 20, sampleMs: 1, heapWords: 1 << 18 }
     : { rowMs: 900, isolates: 3, maxIsolates: 10, rounds: 5, workerPerOp: true, localMs: 20, sampleMs: 1, heapWords: 1 << 18 };
 }
 

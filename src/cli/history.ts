@@ -1,6 +1,8 @@
 // fence-lab history: trend charts over the runs stored for this machine, detected steps and the
-// latest regressions (issue 8); `--format` exports one run for CI services instead.
-// Exit 0: done (history lists regressions, `compare` is the gate); 2: bad input.
+// latest regressions (issue 8); `--check` gates on the newest step (issue 16); `--format`
+// exports one run for CI services instead.
+// Exit 0: done (with --check: the newest step is no regression); 1: --check and the newest step
+// is a regression; 2: bad input.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { environmentContext } from '../results/context.ts';
@@ -8,9 +10,10 @@ import type { BenchResults } from '../results/types.ts';
 import { DEFAULT_COMPARE_OPTIONS, type CompareOptions } from '../history/compare.ts';
 import { toBmf, toGithubActionBenchmark } from '../history/export.ts';
 import { listRuns, machineName, slug, writeFileAtomic } from '../history/store.ts';
-import { formatComparison, formatSteps } from '../history/text.ts';
+import { formatComparison } from '../history/compare-text.ts';
+import { formatChange, formatSteps } from '../history/text.ts';
 import { trendSpec } from '../history/trend-spec.ts';
-import { buildHistory, type History } from '../history/trends.ts';
+import { buildHistory, type History, newestStep } from '../history/trends.ts';
 import { renderPng, renderSvg } from '../report/render.ts';
 import { BadInput, numberOption, readResults, toJson } from './compare.ts';
 
@@ -19,7 +22,7 @@ type Format = (typeof FORMATS)[number];
 
 const DEFAULT_OUT = 'reports/latest/history';
 
-const USAGE = `usage: fence-lab history [--out DIR] [--results DIR] [--machine NAME]
+const USAGE = `usage: fence-lab history [--out DIR] [--results DIR] [--machine NAME] [--check]
                          [--factor ${DEFAULT_COMPARE_OPTIONS.factor}] [--alpha ${DEFAULT_COMPARE_OPTIONS.alpha}] [--json]
        fence-lab history --format github-action-benchmark|bmf [--run FILE] [--out DIR]
 
@@ -27,6 +30,11 @@ Reads the runs stored in results/<machine>/ (by 'bench --save' or 'report --save
 one trend chart per workload and metric to --out (default ${DEFAULT_OUT}) as .vl.json,
 .svg and .png, marks the steps detected in each design's series (E-divisive, the same
 factor and alpha rule as compare) and lists the regressions, newest first.
+
+--check: exit 1 when the newest step of any row that gates is a regression (a nightly job
+gates on the trend: a drift that no single compare flags fails once E-divisive sees it,
+two runs after it landed, and passes again after a later step, e.g. the fix). Rows
+flagged oversubscribed are information only.
 
 --format exports a run (default: the latest stored one; --run FILE for any results file)
 for a CI service: github-action-benchmark writes customSmallerIsBetter.json and
@@ -38,6 +46,7 @@ interface Settings {
   machine: string;
   options: CompareOptions;
   json: boolean;
+  check: boolean;
 }
 
 async function writeCharts(history: History, out: string): Promise<{ files: string[]; warnings: string[] }> {
@@ -75,9 +84,11 @@ async function showHistory(settings: Settings): Promise<number> {
   const written = await writeCharts(history, settings.out);
   for (const warning of written.warnings) console.error(`warning: ${warning}`);
   const regressions = history.steps.filter((step) => step.kind === 'regression');
+  const newest = newestStep(history);
+  const failed = settings.check && newest !== null && newest.regressions.length > 0;
   if (settings.json) {
-    console.log(toJson({ machine: listing.machine, runs: history.runs, steps: history.steps, regressions, latest: history.latest, files: written.files, warnings: [...listing.warnings, ...written.warnings] }));
-    return 0;
+    console.log(toJson({ machine: listing.machine, runs: history.runs, steps: history.steps, regressions, newestStep: newest, latest: history.latest, files: written.files, warnings: [...listing.warnings, ...written.warnings] }));
+    return failed ? 1 : 0;
   }
   const lines = [
     `history of ${listing.runs.length} run${listing.runs.length === 1 ? '' : 's'} on machine '${listing.machine}' (${listing.dir})`,
@@ -90,8 +101,16 @@ async function showHistory(settings: Settings): Promise<number> {
     lines.push('', 'latest run against the one before it:', formatComparison(history.latest, previous!, latest!));
   }
   lines.push('', `charts: ${history.charts.length} written to ${settings.out}`);
+  if (settings.check) lines.push('', checkLine(newest));
   console.log(lines.join('\n'));
-  return 0;
+  return failed ? 1 : 0;
+}
+
+function checkLine(newest: ReturnType<typeof newestStep>): string {
+  if (newest === null) return 'check: no step in any row that gates: pass';
+  if (newest.regressions.length === 0) return `check: the newest step (at ${newest.run}) is no regression: pass`;
+  const names = newest.regressions.map((step) => `${step.name} ${formatChange(step.ratio)}`);
+  return `check: FAILED: the newest step (at ${newest.run}) is a regression: ${names.join('; ')}`;
 }
 
 async function exportRun(format: Exclude<Format, 'charts'>, runFile: string | undefined, settings: Settings): Promise<number> {
@@ -138,6 +157,7 @@ export async function run(args: string[]): Promise<number> {
         format: { type: 'string', default: 'charts' },
         run: { type: 'string' },
         json: { type: 'boolean', default: false },
+        check: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -146,6 +166,7 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     const format = values.format as Format;
+    if (values.check && format !== 'charts') throw new BadInput('--check gates on the stored history; it does not go with --format');
     if (!FORMATS.includes(format)) throw new BadInput(`--format ${values.format}: expected one of ${FORMATS.join(', ')}`);
     if (values.run && format === 'charts') throw new BadInput('--run selects the run to export; use it with --format github-action-benchmark or bmf');
     const root = process.cwd();
@@ -154,6 +175,7 @@ export async function run(args: string[]): Promise<number> {
       resultsDir: values.results ?? path.join(root, 'results'),
       machine: values.machine ?? machineName(root, environmentContext({ cwd: root })),
       json: values.json,
+      check: values.check,
       options: {
         ...DEFAULT_COMPARE_OPTIONS,
         factor: numberOption('factor', values.factor, DEFAULT_COMPARE_OPTIONS.factor, (x) => x >= 1, 'must be a ratio ≥ 1, e.g. 1.05 for 5%'),

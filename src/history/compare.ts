@@ -1,32 +1,35 @@
 // `fence-lab compare` as a pure function: two runs in, one row per (design, workload, metric)
-// out, plus the verdict-matrix changes. asv's rule decides a row (asv docs "Comparing results",
-// asv statistics.py `is_different`): a change is a regression only when the medians differ by
-// more than the factor AND the difference is statistically significant on the raw samples.
-// Two refinements keep a noisy shared machine from crying wolf:
+// out, plus the verdict-matrix changes. asv's rule decides a timed row (asv docs "Comparing
+// results", asv statistics.py `is_different`): a change is a regression only when the figures
+// differ by more than the factor AND the difference is statistically significant. Refinements
+// that keep a noisy shared machine from crying wolf while still firing on the runs CI makes:
 //  - the test asks whether the change is significantly *beyond the factor*, not merely
-//    non-zero: the new samples are divided by the factor before testing (a multiplicative
-//    shift, the scale timing noise lives on). With asv's test, a run that lands 5.1% slow by
-//    chance is flagged whenever the samples are many; here it needs evidence of more than 5%;
-//  - p-values are Holm-adjusted over all testable rows of the compare, so the chance of any
-//    false alarm in a whole run stays at alpha however many rows a run has;
+//    non-zero (the new samples are divided by the factor before testing), so a row needs
+//    evidence of more than 5% to regress, and an A/A compare can only raise an alarm where the
+//    noise reaches past the factor;
+//  - p-values are adjusted by Benjamini–Hochberg over the rows that gate: with nothing changed
+//    the chance of any false alarm stays at alpha (as with Holm's adjustment, used before), but
+//    a run where several rows regressed is not made to pay for each of them; Holm over 278 rows
+//    needed p < 0.00004 per row, which a bootstrap of 9,999 resamples could never reach;
 //  - rows measured in several fresh isolates (the micro rows) are compared by their figure (the
-//    fastest sample of any isolate, src/results/isolates.ts) and tested
-//    with a two-stage bootstrap over isolates, not with Mann–Whitney on the pooled samples: the
-//    samples of one isolate are not independent (interference comes in bursts, each isolate
-//    has its own compiled code), and treating them as independent made 10 A/A compares out of
-//    10 on this lab's machine report regressions.
+//    fastest sample of any isolate, src/results/isolates.ts) and tested with the exact two-stage
+//    bootstrap over isolates smoothed by the run noise of this pair of runs (isolate-test.ts);
+//  - rows that cannot be trusted (oversubscribed, other machine) are left out of the verdict and
+//    deterministic rows are compared exactly (trust.ts).
 import type { RunParts } from '../results/run-record.ts';
 import { hasIsolates, isolateFigure, isolateGroups } from '../results/isolates.ts';
 import type { BenchContext, BenchRow } from '../results/types.ts';
 import { type Direction, isWorse, metricDirection } from './direction.ts';
-import { bootstrapInterval, bootstrapIsolateRatios, bootstrapMedianRatios, bootstrapP, hashString, holmAdjust, mannWhitneyMinP, mannWhitneyU, median } from './stats.ts';
+import { logRatioDistribution, runNoise, testIsolateRow } from './isolate-test.ts';
+import { benjaminiHochberg, bootstrapInterval, bootstrapMedianRatios, bootstrapP, hashString, mannWhitneyMinP, mannWhitneyU, median } from './stats.ts';
 import { formatChange } from './text.ts';
+import { differentMachines, rowTrust, type RowTrust } from './trust.ts';
 import { compareVerdicts, type VerdictChange } from './verdicts.ts';
 
 export interface CompareOptions {
   /** A change counts only beyond this ratio (1.05 = 5%). */
   factor: number;
-  /** Family-wise significance level over all rows. */
+  /** False discovery rate over the rows that gate (= the chance of any false alarm when nothing changed). */
   alpha: number;
   /** Seed of the bootstrap used when samples are too few for Mann–Whitney. */
   seed?: number;
@@ -37,9 +40,14 @@ export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { factor: 1.05, alpha: 0.
 /** Below this many samples on a side no test is attempted (a bootstrap of 1–2 values is noise). */
 const MIN_SAMPLES_FOR_TEST = 3;
 
-export type RowVerdict = 'improved' | 'regressed' | 'unchanged' | 'insignificant';
+/**
+ * regressed/improved: beyond the factor (significantly so for timed rows); changed: a
+ * deterministic row that moved within the factor; insignificant: a timed row beyond the factor
+ * but not significantly; left-out: information only (trust.ts says why).
+ */
+export type RowVerdict = 'regressed' | 'improved' | 'changed' | 'insignificant' | 'unchanged' | 'left-out';
 
-export type TestMethod = 'mann-whitney-exact' | 'mann-whitney-normal' | 'bootstrap' | 'isolate-bootstrap' | 'none';
+export type TestMethod = 'mann-whitney-exact' | 'mann-whitney-normal' | 'bootstrap' | 'isolate-bootstrap' | 'exact' | 'none';
 
 export interface MetricComparison {
   variant: string;
@@ -47,7 +55,8 @@ export interface MetricComparison {
   metric: string;
   unit: string;
   direction: Direction;
-  /** The row's figure: the samples' median, or the isolate figure for rows measured in isolates. */
+  /** The row's figure: the samples' median, the isolate figure for rows measured in isolates,
+   *  the value for deterministic rows. */
   baseFigure: number;
   newFigure: number;
   /** newFigure / baseFigure. */
@@ -57,20 +66,34 @@ export interface MetricComparison {
   /** Isolates on each side, for rows measured in isolates. */
   isolates?: [number, number];
   method: TestMethod;
-  /** One-sided p-value that the change lies beyond the factor; null when the medians are
-   *  within the factor (nothing to test) or the samples too few. */
+  /** One-sided p-value that the change lies beyond the factor; null when the figures are
+   *  within the factor (nothing to test), the samples too few, or the row is not tested. */
   p: number | null;
-  /** Holm-adjusted p, the one compared with alpha. */
+  /** Benjamini–Hochberg-adjusted p, the one compared with alpha. */
   adjustedP: number | null;
-  /** Bootstrap interval of the figures' ratio at 1 − alpha (bootstrap methods only). */
+  /** Interval of the figures' ratio at 1 − alpha (bootstrap methods only). */
   interval?: [number, number];
   verdict: RowVerdict;
   reason: string;
 }
 
+export interface CompareSummary {
+  regressed: number;
+  improved: number;
+  changed: number;
+  insignificant: number;
+  unchanged: number;
+  leftOut: number;
+  /** Rows left out, by reason. */
+  leftOutReasons: Record<string, number>;
+}
+
 export interface Comparison {
   options: CompareOptions;
   rows: MetricComparison[];
+  summary: CompareSummary;
+  /** The run-to-run noise (log scale) the rows measured in isolates showed together, and how many. */
+  runNoise: { logScale: number; rows: number } | null;
   verdictChanges: VerdictChange[];
   /** How many verdict cells both runs have (so an unchanged matrix still counts as compared). */
   verdictCellsCompared: number;
@@ -123,62 +146,41 @@ function figureRatio(baseFigure: number, newFigure: number): number {
   return newFigure / baseFigure; // Infinity when the base is 0: beyond any factor
 }
 
-interface Measured {
-  baseFigure: number;
-  newFigure: number;
-  ratio: number;
-  test: TestOutcome;
-  isolates?: [number, number];
-}
-
-/** A row measured in isolates: the isolate figures, tested by the two-stage bootstrap over isolates. */
-function measureByIsolates(base: BenchRow, next: BenchRow, options: CompareOptions, seed: number): Measured {
-  const baseGroups = isolateGroups(base);
-  const newGroups = isolateGroups(next);
-  const baseFigure = isolateFigure(baseGroups);
-  const newFigure = isolateFigure(newGroups);
-  const ratio = figureRatio(baseFigure, newFigure);
-  const ratios = bootstrapIsolateRatios(baseGroups, newGroups, { seed });
-  const threshold = ratio > 1 ? options.factor : 1 / options.factor;
-  const p = beyondFactor(ratio, options.factor) ? bootstrapP(ratios, threshold, ratio > 1 ? 'greater' : 'less') : null;
-  const test: TestOutcome = { method: 'isolate-bootstrap', p, interval: bootstrapInterval(ratios, options.alpha) };
-  return { baseFigure, newFigure, ratio, test, isolates: [baseGroups.length, newGroups.length] };
-}
-
-/** Any other row: the samples' medians, tested on the samples. */
-function measureBySamples(base: BenchRow, next: BenchRow, options: CompareOptions, seed: number): Measured {
-  const baseFigure = median(samplesOf(base));
-  const newFigure = median(samplesOf(next));
-  const ratio = figureRatio(baseFigure, newFigure);
-  return { baseFigure, newFigure, ratio, test: testBeyondFactor(samplesOf(base), samplesOf(next), ratio, options, seed) };
-}
-
-function compareRow(base: BenchRow, next: BenchRow, options: CompareOptions): MetricComparison {
-  const seed = ((options.seed ?? 1) ^ hashString(rowName(next))) >>> 0;
-  const m = hasIsolates(base) && hasIsolates(next) ? measureByIsolates(base, next, options, seed) : measureBySamples(base, next, options, seed);
+function blankRow(base: BenchRow, next: BenchRow, baseFigure: number, newFigure: number): MetricComparison {
   return {
     variant: next.variant,
     workload: next.workload,
     metric: next.metric,
     unit: next.unit,
     direction: metricDirection(next.unit),
-    baseFigure: m.baseFigure,
-    newFigure: m.newFigure,
-    ratio: m.ratio,
+    baseFigure,
+    newFigure,
+    ratio: figureRatio(baseFigure, newFigure),
     baseSamples: samplesOf(base).length,
     newSamples: samplesOf(next).length,
-    ...(m.isolates ? { isolates: m.isolates } : {}),
-    method: m.test.method,
-    p: m.test.p,
+    method: 'none',
+    p: null,
     adjustedP: null,
-    ...(m.test.interval ? { interval: m.test.interval } : {}),
     verdict: 'unchanged',
     reason: '',
   };
 }
 
-/** Applies asv's rule once the Holm-adjusted p-values are known. */
-function decide(row: MetricComparison, options: CompareOptions): MetricComparison {
+/** A row measured in isolates on both sides with positive samples: tested by isolate-test.ts. */
+function measuredInIsolates(base: BenchRow, next: BenchRow): boolean {
+  return hasIsolates(base) && hasIsolates(next) && base.samples.every((x) => x > 0) && next.samples.every((x) => x > 0);
+}
+
+/** Any other timed row: the samples' medians, tested on the samples. */
+function measureBySamples(base: BenchRow, next: BenchRow, options: CompareOptions): MetricComparison {
+  const row = blankRow(base, next, median(samplesOf(base)), median(samplesOf(next)));
+  const seed = ((options.seed ?? 1) ^ hashString(rowName(next))) >>> 0;
+  const test = testBeyondFactor(samplesOf(base), samplesOf(next), row.ratio, options, seed);
+  return { ...row, method: test.method, p: test.p, ...(test.interval ? { interval: test.interval } : {}) };
+}
+
+/** The verdict of a timed row once its adjusted p-value is known (asv's rule). */
+function decideTimed(row: MetricComparison, options: CompareOptions): MetricComparison {
   const change = formatChange(row.ratio);
   if (!beyondFactor(row.ratio, options.factor)) {
     return { ...row, verdict: 'unchanged', reason: `${change} is within the factor ${options.factor}` };
@@ -197,26 +199,34 @@ function decide(row: MetricComparison, options: CompareOptions): MetricCompariso
   };
 }
 
+/** A deterministic row: the same code gives the same value, so any move is real and no test is needed. */
+function compareExactly(base: BenchRow, next: BenchRow, options: CompareOptions): MetricComparison {
+  const row = { ...blankRow(base, next, base.value, next.value), method: 'exact' as const };
+  const change = formatChange(row.ratio);
+  if (row.ratio === 1) return { ...row, reason: 'deterministic, identical' };
+  const worse = isWorse(row.ratio, row.direction);
+  if (!beyondFactor(row.ratio, options.factor)) {
+    return { ...row, verdict: 'changed', reason: `deterministic: ${change} (${worse ? 'worse' : 'better'}), within the factor ${options.factor}` };
+  }
+  return { ...row, verdict: worse ? 'regressed' : 'improved', reason: `deterministic: ${change} (${row.direction}), beyond ×${options.factor}` };
+}
+
 /** A row that failed on one side: a new failure is a regression, a fixed one an improvement. */
 function failedRow(base: BenchRow, next: BenchRow): MetricComparison {
   const failedNow = Boolean(next.error);
   return {
-    variant: next.variant,
-    workload: next.workload,
-    metric: next.metric,
-    unit: next.unit,
-    direction: metricDirection(next.unit),
-    baseFigure: median(samplesOf(base)),
-    newFigure: median(samplesOf(next)),
+    ...blankRow(base, next, median(samplesOf(base)), median(samplesOf(next))),
     ratio: Number.NaN,
-    baseSamples: base.samples.length,
-    newSamples: next.samples.length,
-    method: 'none',
-    p: null,
-    adjustedP: null,
     verdict: failedNow ? 'regressed' : 'improved',
     reason: failedNow ? `failed in NEW: ${next.error}` : `failed in BASE (${base.error}), runs in NEW`,
   };
+}
+
+function leftOutRow(base: BenchRow, next: BenchRow, reason: string): MetricComparison {
+  const isolates = hasIsolates(base) && hasIsolates(next);
+  const figure = (row: BenchRow) => (isolates ? isolateFigure(isolateGroups(row)) : median(samplesOf(row)));
+  const row = blankRow(base, next, figure(base), figure(next));
+  return { ...row, verdict: 'left-out', reason: `${formatChange(row.ratio)}, information only: ${reason}` };
 }
 
 function rowsByName(rows: readonly BenchRow[]): Map<string, BenchRow> {
@@ -239,27 +249,71 @@ function floorWarnings(rows: readonly MetricComparison[]): string[] {
     .map((row) => `the measured floor moved (${rowName(row)} ${formatChange(row.ratio)}): the machine's speed changed between runs; rerun before trusting other changes`);
 }
 
+interface Pair {
+  base: BenchRow;
+  next: BenchRow;
+  trust: RowTrust;
+}
+
+/** The timed rows measured in isolates: figures, their exact bootstrap and the run noise they share. */
+function compareIsolateRows(pairs: readonly Pair[], options: CompareOptions): { rows: MetricComparison[]; noise: Comparison['runNoise'] } {
+  if (pairs.length === 0) return { rows: [], noise: null };
+  const measured = pairs.map(({ base, next }) => {
+    const baseGroups = isolateGroups(base);
+    const newGroups = isolateGroups(next);
+    const row = blankRow(base, next, isolateFigure(baseGroups), isolateFigure(newGroups));
+    return { row: { ...row, isolates: [baseGroups.length, newGroups.length] as [number, number], method: 'isolate-bootstrap' as const }, baseGroups, newGroups };
+  });
+  const noise = runNoise(measured.map((m) => Math.log(m.row.ratio)));
+  const rows = measured.map(({ row, baseGroups, newGroups }) => {
+    const test = testIsolateRow(logRatioDistribution(baseGroups, newGroups), row.ratio, options.factor, options.alpha, noise);
+    return { ...row, p: test.p, interval: test.interval };
+  });
+  return { rows, noise: { logScale: noise, rows: rows.length } };
+}
+
+function summarize(rows: readonly MetricComparison[]): CompareSummary {
+  const summary: CompareSummary = { regressed: 0, improved: 0, changed: 0, insignificant: 0, unchanged: 0, leftOut: 0, leftOutReasons: {} };
+  for (const row of rows) {
+    if (row.verdict === 'left-out') {
+      summary.leftOut++;
+      const reason = row.reason.replace(/^.*information only: /, '');
+      summary.leftOutReasons[reason] = (summary.leftOutReasons[reason] ?? 0) + 1;
+    } else summary[row.verdict]++;
+  }
+  return summary;
+}
+
 export function compareRuns(base: RunParts, next: RunParts, options: CompareOptions = DEFAULT_COMPARE_OPTIONS): Comparison {
   const baseRows = rowsByName(base.bench?.results ?? []);
   const nextRows = rowsByName(next.bench?.results ?? []);
-  const tested: MetricComparison[] = [];
-  const failed: MetricComparison[] = [];
+  const machines = differentMachines(base.context, next.context);
+  const pairs: Pair[] = [];
+  const fixed: MetricComparison[] = []; // rows decided without a test
   const onlyInBase: string[] = [];
   const onlyInNew: string[] = [];
   for (const [name, baseRow] of baseRows) {
     const nextRow = nextRows.get(name);
     if (!nextRow) onlyInBase.push(name);
     else if (baseRow.error && nextRow.error) continue; // failed on both sides: nothing to compare
-    else if (baseRow.error || nextRow.error) failed.push(failedRow(baseRow, nextRow));
-    else tested.push(compareRow(baseRow, nextRow, options));
+    else {
+      const trust = rowTrust(baseRow, nextRow, machines);
+      if (trust.kind === 'left-out') fixed.push(leftOutRow(baseRow, nextRow, trust.reason));
+      else if (baseRow.error || nextRow.error) fixed.push(failedRow(baseRow, nextRow));
+      else if (trust.kind === 'deterministic') fixed.push(compareExactly(baseRow, nextRow, options));
+      else pairs.push({ base: baseRow, next: nextRow, trust });
+    }
   }
   for (const name of nextRows.keys()) if (!baseRows.has(name)) onlyInNew.push(name);
 
-  // The Holm family is every testable row; a row within the factor enters with p = 1.
+  const inIsolates = pairs.filter((pair) => measuredInIsolates(pair.base, pair.next));
+  const isolated = compareIsolateRows(inIsolates, options);
+  const tested = [...isolated.rows, ...pairs.filter((pair) => !inIsolates.includes(pair)).map((pair) => measureBySamples(pair.base, pair.next, options))];
+  // The family is every testable timed row; a row within the factor enters with p = 1.
   const testable = tested.filter((row) => row.method !== 'none');
-  const adjusted = holmAdjust(testable.map((row) => row.p ?? 1));
+  const adjusted = benjaminiHochberg(testable.map((row) => row.p ?? 1));
   testable.forEach((row, i) => (row.adjustedP = row.p === null ? null : adjusted[i]!));
-  const rows = [...tested.map((row) => decide(row, options)), ...failed];
+  const rows = [...tested.map((row) => decideTimed(row, options)), ...fixed];
 
   const verdicts = compareVerdicts(
     { check: base.check?.results, litmus: base.litmus?.results },
@@ -272,6 +326,8 @@ export function compareRuns(base: RunParts, next: RunParts, options: CompareOpti
   return {
     options,
     rows,
+    summary: summarize(rows),
+    runNoise: isolated.noise,
     verdictChanges: verdicts.changes,
     verdictCellsCompared: verdicts.compared,
     regressions,

@@ -185,45 +185,78 @@ export function bootstrapMedianRatios(
   return ratios.sort();
 }
 
-/**
- * The fastest of n draws with replacement from `sorted` (ascending), drawn directly: the minimum
- * is sorted[j] with P(min index >= j) = ((n - j) / n)^n, so one uniform deviate inverts it.
- */
-function resampleFastest(sorted: readonly number[], random: () => number): number {
-  const n = sorted.length;
-  const j = Math.floor(n * (1 - Math.pow(1 - random(), 1 / n)));
-  return sorted[Math.min(n - 1, j)]!;
-}
-
-/** The isolate figure (the fastest sample of any isolate) of one two-stage resample. */
-function resampleIsolateFigure(sortedGroups: readonly (readonly number[])[], random: () => number): number {
-  const k = sortedGroups.length;
-  let fastest = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < k; i++) fastest = Math.min(fastest, resampleFastest(sortedGroups[Math.floor(random() * k)]!, random));
-  return fastest;
+/** A discrete distribution: `values` ascending, `probs[i]` = P(X = values[i]). */
+export interface Discrete {
+  values: Float64Array;
+  probs: Float64Array;
 }
 
 /**
- * Two-stage bootstrap (Davison & Hinkley, Bootstrap Methods and their Application, 1997, §3.8:
- * resample the top-level units, then within each) of the isolate figure's ratio next/base:
- * isolates are drawn with replacement, then each drawn isolate's samples. The spread between
- * isolates, which is where compiled code and placement show, is what the interval mostly
- * reflects (a fast isolate left out of a resample moves the figure); samples
- * within an isolate are not independent (interference lasts tens of ms), so testing them as if
- * they were would call every A/A pair significant. Returns the ratios in ascending order.
+ * The exact distribution of the isolate figure (the fastest sample of any isolate) under the
+ * two-stage bootstrap (Davison & Hinkley, Bootstrap Methods and their Application, 1997, §3.8:
+ * resample the top-level units, then within each): k isolates drawn with replacement, then each
+ * drawn isolate's n_i samples. The figure exceeds x only when every drawn isolate's resampled
+ * minimum does, and a resample of n values from one isolate stays above x with probability
+ * (c_i(x)/n_i)^n_i, c_i(x) its samples above x; the k draws are independent, so
+ *   P(figure > x) = ( (1/k) · Σ_i (c_i(x)/n_i)^n_i )^k.
+ * Computed exactly rather than by Monte Carlo: a Monte-Carlo bootstrap of B resamples cannot
+ * give a p-value below 1/(B+1), which across ~70 rows is too coarse to ever fire.
+ * The spread between isolates, where compiled code and placement show, is what it mostly
+ * reflects (a fast isolate left out of a resample moves the figure); samples within an isolate
+ * are not independent (interference lasts tens of ms), so testing them as if they were would
+ * call every A/A pair significant.
  */
-export function bootstrapIsolateRatios(
-  base: readonly (readonly number[])[],
-  next: readonly (readonly number[])[],
-  options: { seed: number; resamples?: number },
-): Float64Array {
-  const resamples = options.resamples ?? 9999;
-  const random = seededRandom(options.seed);
-  const sortedBase = base.filter((g) => g.length > 0).map((g) => [...g].sort((a, b) => a - b));
-  const sortedNext = next.filter((g) => g.length > 0).map((g) => [...g].sort((a, b) => a - b));
-  const ratios = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) ratios[r] = resampleIsolateFigure(sortedNext, random) / resampleIsolateFigure(sortedBase, random);
-  return ratios.sort();
+export function isolateFigureDistribution(groups: readonly (readonly number[])[]): Discrete {
+  const sorted = groups.filter((g) => g.length > 0).map((g) => [...g].sort((a, b) => a - b));
+  const k = sorted.length;
+  const points = sorted.flatMap((g, i) => g.map((value) => ({ value, group: i }))).sort((a, b) => a.value - b.value);
+  const above = sorted.map((g) => g.length); // c_i(x) as x sweeps upwards
+  let survivalSum = k; // Σ_i (c_i/n_i)^n_i
+  const values: number[] = [];
+  const probs: number[] = [];
+  let survival = 1; // P(figure > the previous value)
+  for (let at = 0; at < points.length; ) {
+    const value = points[at]!.value;
+    for (; at < points.length && points[at]!.value === value; at++) {
+      const i = points[at]!.group;
+      const n = sorted[i]!.length;
+      survivalSum -= Math.pow(above[i]! / n, n);
+      above[i]!--;
+      survivalSum += Math.pow(above[i]! / n, n);
+    }
+    const next = at === points.length ? 0 : Math.pow(Math.max(0, survivalSum) / k, k);
+    values.push(value);
+    probs.push(survival - next);
+    survival = next;
+  }
+  return { values: Float64Array.from(values), probs: Float64Array.from(probs) };
+}
+
+/** P(next / base ≤ t) for independent discrete `next` and `base` (positive values). */
+export function ratioCdf(base: Discrete, next: Discrete, t: number): number {
+  // walk base ascending; t·b rises with it, so the count of next ≤ t·b only moves forward
+  let total = 0;
+  let nextAt = 0;
+  let nextCdf = 0;
+  for (let j = 0; j < base.values.length; j++) {
+    const limit = t * base.values[j]!;
+    while (nextAt < next.values.length && next.values[nextAt]! <= limit * (1 + 1e-12)) nextCdf += next.probs[nextAt++]!;
+    total += base.probs[j]! * nextCdf;
+  }
+  return Math.min(1, total);
+}
+
+/** The q-quantile of next/base (smallest t with P(ratio ≤ t) ≥ q), by bisection on `ratioCdf`. */
+export function ratioQuantile(base: Discrete, next: Discrete, q: number): number {
+  let lo = next.values[0]! / base.values[base.values.length - 1]!;
+  let hi = next.values[next.values.length - 1]! / base.values[0]!;
+  if (ratioCdf(base, next, lo) >= q) return lo;
+  for (let i = 0; i < 60 && hi / lo > 1 + 1e-9; i++) {
+    const mid = Math.sqrt(lo * hi);
+    if (ratioCdf(base, next, mid) >= q) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 /** The [alpha/2, 1−alpha/2] percentile interval of sorted bootstrap ratios. */
@@ -244,15 +277,22 @@ export function bootstrapP(sortedRatios: Float64Array, threshold: number, altern
 }
 
 /**
- * Holm's step-down adjustment (Holm, Scand. J. Statist. 6:65, 1979): controls the chance of any
- * false alarm across all rows of a compare at alpha, uniformly more powerful than Bonferroni.
+ * Benjamini–Hochberg step-up adjustment (Benjamini & Hochberg, J. R. Statist. Soc. B 57:289,
+ * 1995): rejecting the rows whose adjusted p is below alpha keeps the expected share of false
+ * discoveries among the rows flagged at alpha. When nothing changed (every row null, as in an
+ * A/A compare) that share is 1 whenever anything is flagged, so the chance of any false alarm is
+ * alpha too, the same guarantee as Holm's; when some rows did change it flags more of them.
+ * Valid for independent or positively dependent p-values (Benjamini & Yekutieli 2001), as rows
+ * measured on one machine in one run are.
  */
-export function holmAdjust(pValues: readonly number[]): number[] {
-  const order = pValues.map((p, index) => ({ p, index })).sort((a, b) => a.p - b.p);
-  const adjusted = new Array<number>(pValues.length);
-  let running = 0;
-  order.forEach(({ p, index }, rank) => {
-    running = Math.max(running, Math.min(1, (pValues.length - rank) * p));
+export function benjaminiHochberg(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((p, index) => ({ p, index })).sort((a, b) => b.p - a.p);
+  const adjusted = new Array<number>(m);
+  let running = 1;
+  order.forEach(({ p, index }, i) => {
+    const rank = m - i; // 1-based rank from the smallest
+    running = Math.min(running, (m * p) / rank);
     adjusted[index] = running;
   });
   return adjusted;
