@@ -6,7 +6,6 @@
 // simulated rows (flag "simulated": deterministic, so the factor alone decides).
 import type { BenchResults, BenchRow, ModelName } from '../results/types.ts';
 import { compareRuns, DEFAULT_COMPARE_OPTIONS, type MetricComparison } from '../history/compare.ts';
-import { isWorse, metricDirection } from '../history/direction.ts';
 import { formatChange } from '../history/text.ts';
 import { MICRO_OP_LIST } from './bench-figures.ts';
 import { columns, formatNs, heading, listItem, paragraph, TEXT_WIDTH, wrap, wrapShellCommand } from './format.ts';
@@ -75,42 +74,13 @@ export function compareCost(bench: BenchResults, variant: string, base: string):
   const baseRows = bench.results.filter((r) => r.variant === base && wanted(r)).map((r) => ({ ...r, variant }));
   const newRows = bench.results.filter((r) => r.variant === variant && wanted(r));
   const parts = (results: BenchRow[]) => ({ bench: { ...bench, results } });
-  // simulated rows are deterministic: no test, the factor alone decides
-  const measured = compareRuns(parts(baseRows.filter((r) => !isSimulated(r))), parts(newRows.filter((r) => !isSimulated(r))));
-  const simulated = baseRows.filter(isSimulated).flatMap((b) => {
-    const n = newRows.find((r) => r.workload === b.workload && r.metric === b.metric);
-    return n && !b.error && !n.error ? [simulatedChange(b, n)] : [];
-  });
+  // compare's own rule: measured rows tested over isolates, simulated rows (deterministic) exactly
+  const compared = compareRuns(parts(baseRows), parts(newRows));
+  const simulatedKeys = new Set(newRows.filter(isSimulated).map((r) => `${r.workload}\0${r.metric}`));
   const label = (row: MetricComparison) => MICRO_OP_LIST.find((op) => op.workload === row.workload)?.label ?? `${row.workload} ${row.metric}`;
-  return [
-    ...measured.rows.map((row) => ({ label: label(row), row, simulated: false })),
-    ...simulated.map((row) => ({ label: label(row), row, simulated: true })),
-  ];
-}
-
-function simulatedChange(base: BenchRow, next: BenchRow): MetricComparison {
-  const { factor } = DEFAULT_COMPARE_OPTIONS;
-  const ratio = base.value === next.value ? 1 : next.value / base.value;
-  const beyond = ratio > factor || ratio < 1 / factor;
-  const direction = metricDirection(next.unit);
-  const worse = isWorse(ratio, direction);
-  return {
-    variant: next.variant,
-    workload: next.workload,
-    metric: next.metric,
-    unit: next.unit,
-    direction,
-    baseFigure: base.value,
-    newFigure: next.value,
-    ratio,
-    baseSamples: 1,
-    newSamples: 1,
-    method: 'none',
-    p: null,
-    adjustedP: null,
-    verdict: beyond ? (worse ? 'regressed' : 'improved') : 'unchanged',
-    reason: `${formatChange(ratio)}, simulated (deterministic): beyond x${factor} decides`,
-  };
+  const simulated = (row: MetricComparison) => simulatedKeys.has(`${row.workload}\0${row.metric}`);
+  const rows = compared.rows.map((row) => ({ label: label(row), row, simulated: simulated(row) }));
+  return [...rows.filter((r) => !r.simulated), ...rows.filter((r) => r.simulated)];
 }
 
 const VERDICT_WORDS: Record<MetricComparison['verdict'], string> = {
@@ -118,6 +88,8 @@ const VERDICT_WORDS: Record<MetricComparison['verdict'], string> = {
   improved: 'better',
   unchanged: 'same',
   insignificant: 'not signif.',
+  changed: 'changed',
+  'left-out': 'left out',
 };
 
 function modelsText(models: ModelName[]): string {
@@ -186,7 +158,7 @@ function costLines(bench: BenchResults | undefined, change: DesignChange): strin
   const lines = [
     ...paragraph(
       `Cost against ${change.base}, ns per call (fence-lab compare's rule: a change counts beyond ` +
-        `x${factor} when significant at ${alpha}, Holm-adjusted, bootstrapped over isolates; ` +
+        `x${factor} when significant at a false discovery rate of ${alpha} (Benjamini-Hochberg), bootstrapped over isolates; ` +
         `base: ${change.base}, new: ${change.variant}):`,
     ),
   ];
@@ -198,9 +170,10 @@ function costLines(bench: BenchResults | undefined, change: DesignChange): strin
     lines.push(columns([label, formatNs(row.baseFigure), formatNs(row.newFigure), formatChange(row.ratio), `  ${verdict}`], COST_WIDTHS, right));
   }
   const simulated = rows.filter((r) => r.simulated);
+  const moved = simulated.filter((r) => r.row.verdict !== 'unchanged');
   if (simulated.length) {
-    lines.push('', ...paragraph('Simulated (deterministic; the factor alone decides):'));
-    for (const { label, row } of simulated) {
+    lines.push('', ...paragraph(`Simulated (deterministic; the factor alone decides): ${moved.length} of ${simulated.length} rows moved${moved.length ? ':' : '.'}`));
+    for (const { label, row } of moved) {
       lines.push(...listItem(`${label}: ${row.baseFigure} -> ${row.newFigure} ${row.unit}, ${formatChange(row.ratio)} ${VERDICT_WORDS[row.verdict]}`));
     }
   }
