@@ -85,7 +85,8 @@ function show(prop: Prop): string {
       return `~${show(prop.operand)}`;
     case 'atom': {
       const subject = prop.subject.kind === 'register' ? `${prop.subject.thread}:${prop.subject.register}` : prop.subject.location;
-      const value = prop.value.kind === 'int' ? String(prop.value.value) : `&${prop.value.location}`;
+      const v = prop.value;
+      const value = v.kind === 'int' ? String(v.value) : v.kind === 'register' ? `${v.thread}:${v.register}` : `&${v.location}`;
       return `${subject}=${value}`;
     }
   }

@@ -18,9 +18,10 @@
 // and handed to the weak model exactly (WeakMemory.dependOn); rcu_dereference is what LKMM's
 // linux-kernel.def says it is, a READ_ONCE, and its ordering comes from that dependency.
 
-import type { Address, BinaryExpr, CallExpr, Expr, LitmusTest, Observation, Stmt, Thread } from './ast.ts';
+import type { Address, BinaryExpr, CallExpr, Expr, LitmusTest, Observation, RegisterInit, Stmt, Thread } from './ast.ts';
 import { classify, countWitnesses, type FinalState, type FinalValue } from './condition.ts';
-import type { FenceKind as LitmusFence, LockOp } from './primitives.ts';
+import type { FenceKind as LitmusFence, LockOp, RcuOp, SrcuOp } from './primitives.ts';
+import { Fence } from '../sim/memory/graph.ts';
 import type { FenceKind, MemOrder, Ptr } from '../kernel/cpu.ts';
 import type { ModelName } from '../results/types.ts';
 import type { SimCpu } from '../sim/cpu.ts';
@@ -100,7 +101,8 @@ interface Frame {
   memory: Record<string, FinalValue>;
 }
 
-const FENCES: Record<Exclude<LitmusFence, 'after-unlock-lock'>, FenceKind> = {
+/** The fences the simulated Cpu has; the others are the graph's business (weak) or nothing. */
+const FENCES: Partial<Record<LitmusFence, FenceKind>> = {
   mb: 'mb',
   rmb: 'rmb',
   wmb: 'wmb',
@@ -133,7 +135,7 @@ export function litmusProgram(test: LitmusTest, memory: MemoryModel): { program:
         name: `P${t.id}`,
         cpu: t.id,
         context: 'process' as const,
-        start: (cpu: SimCpu) => new ThreadRunner(t, cpu, frame, weak).run(),
+        start: (cpu: SimCpu) => new ThreadRunner(t, cpu, frame, weak, test.registerInit.filter((r) => r.thread === t.id)).run(),
       }));
     },
     *teardown(cpu: SimCpu) {
@@ -160,9 +162,13 @@ class ThreadRunner {
     private readonly cpu: SimCpu,
     private readonly frame: Frame,
     private readonly weak: WeakMemory | null,
+    private readonly preset: readonly RegisterInit[],
   ) {}
 
   *run(): Gen<void> {
+    for (const r of this.preset) {
+      if (r.value) this.regs.set(r.register, r.value.kind === 'int' ? r.value.value : this.frame.addr.get(r.value.location)!);
+    }
     for (const s of this.thread.body) yield* this.exec(s);
     const out: Record<string, FinalValue> = {};
     for (const r of this.thread.registers) {
@@ -328,33 +334,63 @@ class ThreadRunner {
         else yield* cpu.WRITE_ONCE(a.v, value!);
         return ZERO;
       }
-      case 'fence':
-        if (p.fence === 'after-unlock-lock') throw new LitmusRunError(`${p.name} is not modelled`);
-        yield* cpu.fence(FENCES[p.fence]);
+      case 'fence': {
+        const kind = FENCES[p.fence];
+        if (kind) yield* cpu.fence(kind);
+        // It strengthens the unlock-lock pair before it to a full fence: LKMM's check does
+        // that (weak); sc orders everything, and tso's lock is a locked instruction already.
+        else if (p.fence === 'after-unlock-lock') this.weak?.graphFence(cpu.id, Fence.AfterUnlockLock);
         return ZERO;
+      }
+      case 'srcu':
+        return yield* this.srcu(p.op, this.address(c.address!).v);
       case 'rmw':
         return yield* this.rmw(c);
       case 'lock':
         return yield* this.lockOp(p.op, this.address(c.address!).v);
       case 'rcu':
-        switch (p.op) {
-          // The simulated Cpu does not yield at rcu_read_lock/unlock (they touch no shared
-          // word), but when a section starts or ends relative to a grace period matters:
-          // make each one an interleaving point of its own.
-          case 'read-lock':
-            yield;
-            yield* cpu.rcu_read_lock();
-            return ZERO;
-          case 'read-unlock':
-            yield;
-            yield* cpu.rcu_read_unlock();
-            return ZERO;
-          case 'synchronize':
-            yield* cpu.synchronize_rcu();
-            return ZERO;
-        }
+        return yield* this.rcu(p.op);
     }
     throw new LitmusRunError(`${c.primitive.name}: not runnable`);
+  }
+
+  /**
+   * SRCU. Under weak, the operational model lets every interleaving through (synchronize_srcu
+   * is only smp_mb(); it does not wait) and LKMM's check keeps the executions whose
+   * grace periods and read-side sections, per srcu_struct, satisfy linux-kernel.cat's rcu
+   * axiom. sc and tso have no such check: they run SRCU as RCU, every domain as one, which can
+   * only wait more than SRCU does (stronger than LKMM across domains, never weaker).
+   */
+  private *srcu(op: SrcuOp, s: Ptr): Gen<Val> {
+    const cpu = this.cpu;
+    const weak = this.weak;
+    if (weak) {
+      if (op === 'synchronize') yield* cpu.fence('mb');
+      weak.graphFence(cpu.id, op === 'read-lock' ? Fence.SrcuLock : op === 'read-unlock' ? Fence.SrcuUnlock : Fence.SyncSrcu, s);
+      if (op === 'synchronize') yield* cpu.fence('mb');
+      return ZERO;
+    }
+    return yield* this.rcu(op);
+  }
+
+  private *rcu(op: RcuOp): Gen<Val> {
+    const cpu = this.cpu;
+    switch (op) {
+      // The simulated Cpu does not yield at rcu_read_lock/unlock (they touch no shared
+      // word), but when a section starts or ends relative to a grace period matters:
+      // make each one an interleaving point of its own.
+      case 'read-lock':
+        yield;
+        yield* cpu.rcu_read_lock();
+        return ZERO;
+      case 'read-unlock':
+        yield;
+        yield* cpu.rcu_read_unlock();
+        return ZERO;
+      case 'synchronize':
+        yield* cpu.synchronize_rcu();
+        return ZERO;
+    }
   }
 
   private *lockOp(op: LockOp, a: Ptr): Gen<Val> {
