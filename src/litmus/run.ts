@@ -20,7 +20,7 @@
 
 import type { Address, BinaryExpr, CallExpr, Expr, LitmusTest, Observation, RegisterInit, Stmt, Thread } from './ast.ts';
 import { classify, countWitnesses, type FinalState, type FinalValue } from './condition.ts';
-import type { FenceKind as LitmusFence, LockOp, RcuOp, SrcuOp } from './primitives.ts';
+import type { FenceKind as LitmusFence, LockOp, RcuOp } from './primitives.ts';
 import { Fence } from '../sim/memory/graph.ts';
 import type { FenceKind, MemOrder, Ptr } from '../kernel/cpu.ts';
 import type { ModelName } from '../results/types.ts';
@@ -343,30 +343,41 @@ class ThreadRunner {
         return ZERO;
       }
       case 'srcu':
-        return yield* this.srcu(p.op, this.address(c.address!).v);
+        return yield* this.gracePeriodOp(p.op, this.address(c.address!).v);
       case 'rmw':
         return yield* this.rmw(c);
       case 'lock':
         return yield* this.lockOp(p.op, this.address(c.address!).v);
       case 'rcu':
-        return yield* this.rcu(p.op);
+        return yield* this.gracePeriodOp(p.op, null);
     }
     throw new LitmusRunError(`${c.primitive.name}: not runnable`);
   }
 
   /**
-   * SRCU. Under weak, the operational model lets every interleaving through (synchronize_srcu
-   * is only smp_mb(); it does not wait) and LKMM's check keeps the executions whose
-   * grace periods and read-side sections, per srcu_struct, satisfy linux-kernel.cat's rcu
-   * axiom. sc and tso have no such check: they run SRCU as RCU, every domain as one, which can
-   * only wait more than SRCU does (stronger than LKMM across domains, never weaker).
+   * RCU (`srcu` null) and SRCU (the srcu_struct's address). Under weak, the operational model
+   * lets every interleaving through (a grace period is only smp_mb(); it waits for nobody; a
+   * read-side section is no interleaving point) and LKMM's check keeps the executions whose
+   * grace periods and read-side sections satisfy linux-kernel.cat's rcu axiom, SRCU's per
+   * srcu_struct: exactly LKMM, and far fewer interleavings than waiting. sc and tso have no
+   * such check: they wait for readers as the simulator does, and run SRCU as RCU, every domain
+   * as one, which can only wait more than SRCU does (stronger than LKMM across domains, never
+   * weaker).
    */
-  private *srcu(op: SrcuOp, s: Ptr): Gen<Val> {
+  private *gracePeriodOp(op: RcuOp, srcu: Ptr | null): Gen<Val> {
     const cpu = this.cpu;
     const weak = this.weak;
     if (weak) {
+      const s = srcu ?? -1;
       if (op === 'synchronize') yield* cpu.fence('mb');
-      weak.graphFence(cpu.id, op === 'read-lock' ? Fence.SrcuLock : op === 'read-unlock' ? Fence.SrcuUnlock : Fence.SyncSrcu, s);
+      const rcu = srcu === null;
+      weak.graphFence(
+        cpu.id,
+        op === 'read-lock' ? (rcu ? Fence.RcuLock : Fence.SrcuLock)
+        : op === 'read-unlock' ? (rcu ? Fence.RcuUnlock : Fence.SrcuUnlock)
+        : rcu ? Fence.SyncRcu : Fence.SyncSrcu,
+        s,
+      );
       if (op === 'synchronize') yield* cpu.fence('mb');
       return ZERO;
     }
