@@ -368,17 +368,17 @@ class ThreadRunner {
     const cpu = this.cpu;
     const weak = this.weak;
     if (weak) {
-      const s = srcu ?? -1;
-      if (op === 'synchronize') yield* cpu.fence('mb');
       const rcu = srcu === null;
-      weak.graphFence(
-        cpu.id,
-        op === 'read-lock' ? (rcu ? Fence.RcuLock : Fence.SrcuLock)
-        : op === 'read-unlock' ? (rcu ? Fence.RcuUnlock : Fence.SrcuUnlock)
-        : rcu ? Fence.SyncRcu : Fence.SyncSrcu,
-        s,
-      );
-      if (op === 'synchronize') yield* cpu.fence('mb');
+      if (op !== 'synchronize') {
+        weak.graphFence(cpu.id, op === 'read-lock' ? (rcu ? Fence.RcuLock : Fence.SrcuLock) : rcu ? Fence.RcuUnlock : Fence.SrcuUnlock, srcu ?? -1);
+        return ZERO;
+      }
+      // smp_mb(); grace period; smp_mb() as one step: nothing of this CPU happens in between,
+      // and another CPU's step there could only enlarge this CPU's view (fewer outcomes).
+      yield;
+      weak.fence(cpu.id, 'mb');
+      weak.graphFence(cpu.id, rcu ? Fence.SyncRcu : Fence.SyncSrcu, srcu ?? -1);
+      weak.fence(cpu.id, 'mb');
       return ZERO;
     }
     return yield* this.rcu(op);
