@@ -59,6 +59,15 @@
 //              into an allocation makes later accesses to that allocation dependent on the
 //              load (`valueDependencies`).
 //
+// LKMM check: the model also records the execution graph (graph.ts: events, rf, co, rmw and,
+// from the litmus runner, addr/data/ctrl dependencies) and lkmm.ts checks linux-kernel.cat's
+// axioms on it. The views above generate candidate executions, a few of them (cumulativity
+// and propagation shapes: S, WWC, ISA2, release chains through address dependencies, several
+// grace periods) weaker than LKMM; the check drops those: eagerly after every departure
+// from SC when `eagerPruning` (litmus), else when asked (`consistent()`, an execution that
+// reached a violation). So the model is never weaker than LKMM; where it is stronger is
+// listed below.
+//
 // Not covered (README "Memory models" lists each with its skipped test):
 //   load buffering: no promises, so a load never reads a store that is po-later in a thread
 //   that has not run it yet (LB+poonceonces is Sometimes in LKMM, Never here);
