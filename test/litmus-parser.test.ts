@@ -85,7 +85,8 @@ function show(prop: Prop): string {
       return `~${show(prop.operand)}`;
     case 'atom': {
       const subject = prop.subject.kind === 'register' ? `${prop.subject.thread}:${prop.subject.register}` : prop.subject.location;
-      const value = prop.value.kind === 'int' ? String(prop.value.value) : `&${prop.value.location}`;
+      const v = prop.value;
+      const value = v.kind === 'int' ? String(v.value) : v.kind === 'register' ? `${v.thread}:${v.register}` : `&${v.location}`;
       return `${subject}=${value}`;
     }
   }
@@ -279,6 +280,59 @@ exists (x=1)
     );
     expect(test.locations?.map((l) => (l.kind === 'register' ? `${l.thread}:${l.register}` : l.location))).toEqual(['0:r0', '0:r1']);
     expect(test.filter && show(test.filter)).toBe(String.raw`(0:r0=0 /\ 0:r1=1)`);
+  });
+
+  it('typed and initialised registers in the init block', () => {
+    const test = parseLitmus(
+      `C typed-registers\n{\nint * 1:r1;\n1:r2=x;\nint 0:r3 = 2;\n}\n` +
+        `P0(int *x) { WRITE_ONCE(*x, r3); }\nP1(int *x) { int r0; r0 = READ_ONCE(*r2); r1 = r2; }\nexists (1:r1=x /\\ 0:r3=2)\n`,
+      'typed-registers.litmus',
+    );
+    expect(test.registerInit.map((r) => [r.thread, r.register, r.type && `${r.type.base}${'*'.repeat(r.type.pointers)}`, r.value?.kind])).toEqual([
+      [1, 'r1', 'int*', undefined],
+      [1, 'r2', null, 'address'],
+      [0, 'r3', 'int', 'int'],
+    ]);
+    // Declared in the init block, so the threads know them (r2 is a pointer: *r2 goes through it).
+    expect(test.threads[1]!.registers.map((r) => `${r.name}:${r.type.base}${'*'.repeat(r.type.pointers)}`)).toEqual(['r1:int*', 'r2:int*', 'r0:int']);
+    expect(test.init).toEqual([]);
+    expect(test.sharedVariables.map((v) => v.name)).toEqual(['x']);
+  });
+
+  it('register-to-register atoms, negated and not', () => {
+    const test = parseLitmus(
+      withBody('\tint r2;\n\tint r3;\n\tr2 = READ_ONCE(*x);\n\tr3 = READ_ONCE(*y);', String.raw`exists (0:r2=0:r3 /\ ~0:r3=0:r2 \/ x=1)`),
+      'regs.litmus',
+    );
+    expect(show(test.condition.prop)).toBe(String.raw`((0:r2=0:r3 /\ ~0:r3=0:r2) \/ x=1)`);
+    const state = (r2: number, r3: number): FinalState => ({ registers: { 0: { r2, r3 } }, memory: { x: 0, y: 0 } });
+    const atom = (test.condition.prop as { left: { left: Prop } }).left.left;
+    expect(evaluate(atom, state(1, 1))).toBe(true);
+    expect(evaluate(atom, state(1, 2))).toBe(false);
+    expect(evaluate(atom, { registers: { 0: { r2: { loc: 'x' }, r3: { loc: 'x' } } }, memory: {} })).toBe(true);
+    expect(evaluate(atom, { registers: { 0: { r2: { loc: 'x' }, r3: 0 } }, memory: {} })).toBe(false);
+  });
+
+  it('SRCU: struct srcu_struct parameters, srcu_read_lock/unlock, synchronize_srcu', () => {
+    const test = parseLitmus(
+      `C srcu\n{}\nP0(struct srcu_struct *s, int *x) { int r0; int r1; r0 = srcu_read_lock(s); r1 = READ_ONCE(*x); srcu_read_unlock(s, r0); }\n` +
+        `P1(struct srcu_struct *s, int *x) { WRITE_ONCE(*x, 1); synchronize_srcu(s); synchronize_srcu_expedited(s); }\nexists (0:r1=1)\n`,
+      'srcu.litmus',
+    );
+    expect(test.threads[0]!.params[0]).toMatchObject({ name: 's', type: { base: 'struct srcu_struct', pointers: 1 } });
+    expect(callsIn(test).map((c) => `${c.primitive.name}:${c.primitive.kind}:${c.address?.kind === 'location' ? c.address.location : '-'}`)).toEqual([
+      'srcu_read_lock:srcu:s',
+      'READ_ONCE:load:x',
+      'srcu_read_unlock:srcu:s',
+      'WRITE_ONCE:store:x',
+      'synchronize_srcu:srcu:s',
+      'synchronize_srcu_expedited:srcu:s',
+    ]);
+  });
+
+  it('smp_mb__after_unlock_lock() and barrier() parse as fences', () => {
+    const test = parseLitmus(withBody('\tsmp_mb__after_unlock_lock();\n\tbarrier();'), 'fences.litmus');
+    expect(callsIn(test).map((c) => c.primitive.kind === 'fence' && c.primitive.fence)).toEqual(['after-unlock-lock', 'barrier']);
   });
 
   it('braced, nested if/else with ==, != and !', () => {
@@ -560,11 +614,21 @@ describe('errors point at file:line:col', () => {
   });
 
   it('primitive the table marks unsupported', () => {
-    const error = parseError(withBody('\tsmp_mb__after_unlock_lock();'));
+    const error = parseError(withBody('\tsmp_mb__after_srcu_read_unlock();'));
     expect(error).toBeInstanceOf(LitmusUnsupportedError);
     expect(error.message).toBe(
-      "bad.litmus:7:2: unsupported primitive 'smp_mb__after_unlock_lock' (the lab does not model po-unlock-lock-po strengthening)",
+      "bad.litmus:7:2: unsupported primitive 'smp_mb__after_srcu_read_unlock' (linux-kernel.cat gives After-srcu-read-unlock no ordering the lab could check it against)",
     );
+  });
+
+  it('an init-block register of a thread that does not exist', () => {
+    const error = parseError('C t\n{ 3:r1=x; }\nP0(int *x) { WRITE_ONCE(*x, 1); }\nexists (x=1)\n');
+    expect(error.message).toBe("bad.litmus:2:3: expected a thread number from 0 to 0, found '3:r1'");
+  });
+
+  it('a register-to-register atom naming an unknown register', () => {
+    const error = parseError(withBody('\tint r0;\n\tr0 = READ_ONCE(*x);', 'exists (0:r0=0:r9)'));
+    expect(error.message).toBe("bad.litmus:11:16: expected a register of P0, found 'r9'");
   });
 });
 
@@ -582,6 +646,27 @@ describe('primitive table', () => {
     expect(PRIMITIVES.get('atomic_inc')).toMatchObject({ op: 'add', result: 'none', order: 'once' });
   });
 
+  it('knows every primitive of linux-kernel.def: runnable, or named unsupported with its reason', () => {
+    const flavours = (stem: string) => ['', '_relaxed', '_acquire', '_release'].map((s) => stem + s);
+    // tools/memory-model/linux-kernel.def, in its order
+    const def = [
+      'READ_ONCE', 'WRITE_ONCE', 'smp_store_release', 'smp_load_acquire', 'rcu_assign_pointer', 'rcu_dereference',
+      'smp_store_mb', 'smp_mb', 'smp_rmb', 'smp_wmb', 'smp_mb__before_atomic', 'smp_mb__after_atomic',
+      'smp_mb__after_spinlock', 'smp_mb__after_unlock_lock', 'smp_mb__after_srcu_read_unlock', 'barrier',
+      ...['xchg', 'cmpxchg'].flatMap(flavours),
+      'spin_lock', 'spin_unlock', 'spin_trylock', 'spin_is_locked',
+      'rcu_read_lock', 'rcu_read_unlock', 'synchronize_rcu', 'synchronize_rcu_expedited',
+      'srcu_read_lock', 'srcu_read_unlock', 'synchronize_srcu', 'synchronize_srcu_expedited',
+      'atomic_read', 'atomic_set', 'atomic_read_acquire', 'atomic_set_release',
+      'atomic_add', 'atomic_sub', 'atomic_inc', 'atomic_dec',
+      ...['add', 'inc', 'sub', 'dec'].flatMap((w) => [...flavours(`atomic_${w}_return`), ...flavours(`atomic_fetch_${w}`)]),
+      ...['atomic_xchg', 'atomic_cmpxchg'].flatMap(flavours),
+      'atomic_sub_and_test', 'atomic_dec_and_test', 'atomic_inc_and_test', 'atomic_add_negative',
+    ];
+    expect(def.filter((n) => !PRIMITIVES.has(n))).toEqual([]);
+    expect(def.filter((n) => PRIMITIVES.get(n)!.unsupported)).toEqual(['smp_mb__after_srcu_read_unlock']);
+  });
+
   it('covers every name the lab promises', () => {
     const flavours = (stem: string) => ['', '_relaxed', '_acquire', '_release'].map((s) => stem + s);
     const names = [
@@ -594,7 +679,8 @@ describe('primitive table', () => {
       ...['add', 'sub', 'inc', 'dec'].flatMap((w) => [...flavours(`atomic_${w}_return`), ...flavours(`atomic_fetch_${w}`)]),
       'atomic_inc_and_test', 'atomic_dec_and_test', 'atomic_sub_and_test', 'atomic_add_negative',
       'spin_lock', 'spin_unlock', 'spin_trylock', 'spin_is_locked',
-      'rcu_read_lock', 'rcu_read_unlock', 'synchronize_rcu',
+      'rcu_read_lock', 'rcu_read_unlock', 'synchronize_rcu', 'synchronize_rcu_expedited',
+      'srcu_read_lock', 'srcu_read_unlock', 'synchronize_srcu', 'synchronize_srcu_expedited', 'barrier',
     ];
     expect(names.filter((n) => !PRIMITIVES.has(n))).toEqual([]);
   });

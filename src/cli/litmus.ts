@@ -7,13 +7,16 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LitmusError, parseLitmus } from '../litmus/parser.ts';
-import { LitmusRunError, runLitmus, type LitmusRun } from '../litmus/run.ts';
+import { DEFAULT_MAX_EXECUTIONS, LitmusRunError, runLitmus, type LitmusLimits, type LitmusRun } from '../litmus/run.ts';
 import type { LitmusTest } from '../litmus/ast.ts';
 import type { FinalState, FinalValue } from '../litmus/condition.ts';
 import type { LitmusResult, ModelName } from '../results/types.ts';
 import { availableModels, MODEL_NAMES } from '../sim/memory/index.ts';
 import { CorpusError, corpusLine, KERNEL_LITMUS_DIRS, kernelCorpus } from '../litmus/corpus.ts';
 import { encodePath } from '../sim/path.ts';
+
+/** Seconds of searching before progress lines appear on stderr. */
+const PROGRESS_AFTER_S = 3;
 
 const HELP = `usage: fence-lab litmus FILE|DIR... [options]
        fence-lab litmus --kernel DIR [options]
@@ -28,13 +31,27 @@ it) under a memory model, and compares herd7's observation with the test's Resul
   --states      also print every final state reached (* = satisfies the condition) and the
                 choice path of one witness execution
   --json        print { "results": [...] } instead of text
+  --max-executions N   per test and model: stop after N executions (default ${DEFAULT_MAX_EXECUTIONS})
+  --timeout S   per test and model: stop after S seconds (default: none)
+                A stopped search answers Unknown (never a guess) with the executions done.
+                A search that runs longer than ${PROGRESS_AFTER_S} s reports progress on stderr.
 
-Exit status: 0 every test agrees with its Result: line, 1 one disagrees, 2 bad input.
+Exit status: 0 every test agrees with its Result: line, 1 one disagrees, 2 bad input,
+3 none disagrees but one answered Unknown.
 Only the weak model is meant to agree everywhere: sc and tso answer Never where LKMM
 says Sometimes whenever those architectures forbid the outcome.
 `;
 
 class UsageError extends Error {}
+
+function positiveNumber(option: string, value: string | undefined, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${option} takes a positive ${integer ? 'integer' : 'number'}, got '${value}'`);
+  }
+  return n;
+}
 
 function modelsOption(values: string[] | undefined): ModelName[] {
   if (!values || values.length === 0) return ['weak'];
@@ -73,8 +90,8 @@ export function litmusFiles(args: string[]): string[] {
 }
 
 /** Runs one parsed test under one model: the JSON contract's row and the run itself. */
-export function litmusResult(file: string, test: LitmusTest, model: ModelName): { result: LitmusResult; run: LitmusRun } {
-  const run = runLitmus(test, model);
+export function litmusResult(file: string, test: LitmusTest, model: ModelName, limits: LitmusLimits = {}): { result: LitmusResult; run: LitmusRun } {
+  const run = runLitmus(test, model, limits);
   const expected = test.result;
   return {
     run,
@@ -84,7 +101,7 @@ export function litmusResult(file: string, test: LitmusTest, model: ModelName): 
       model,
       expected,
       observed: run.observed,
-      agrees: expected === null ? null : expected === run.observed,
+      agrees: expected === null || run.observed === 'Unknown' ? null : expected === run.observed,
       positive: run.positive,
       negative: run.negative,
       executions: run.executions,
@@ -94,6 +111,7 @@ export function litmusResult(file: string, test: LitmusTest, model: ModelName): 
 }
 
 function agreement(r: LitmusResult): string {
+  if (r.observed === 'Unknown') return `search stopped after ${r.executions} executions: no answer${r.expected ? ` (expected ${r.expected})` : ''}`;
   if (r.expected === null) return 'no Result: line';
   if (r.agrees) return `expected ${r.expected}: agrees`;
   const stronger = r.observed === 'Never' || (r.expected === 'Always' && r.observed === 'Sometimes');
@@ -122,15 +140,18 @@ function printText(r: LitmusResult, run: LitmusRun, states: boolean): void {
 function summary(model: ModelName, results: LitmusResult[]): string {
   const mine = results.filter((r) => r.model === model);
   const stated = mine.filter((r) => r.agrees !== null);
+  const unknown = mine.filter((r) => r.observed === 'Unknown');
   const agree = stated.filter((r) => r.agrees).length;
   const bad = stated.filter((r) => !r.agrees);
   const ms = mine.reduce((sum, r) => sum + r.ms, 0);
   const list = bad.map((r) => `${r.name} (${r.expected} expected, ${r.observed} observed)`).join(', ');
-  return `${model}: ${agree} of ${stated.length} agree with their Result: line${bad.length ? `; ${bad.length} ${bad.length === 1 ? 'disagrees' : 'disagree'}: ${list}` : ''} [${(ms / 1000).toFixed(2)} s]`;
+  const stopped = unknown.length ? `; ${unknown.length} Unknown (search stopped): ${unknown.map((r) => r.name).join(', ')}` : '';
+  return `${model}: ${agree} of ${stated.length} agree with their Result: line${bad.length ? `; ${bad.length} ${bad.length === 1 ? 'disagrees' : 'disagree'}: ${list}` : ''}${stopped} [${(ms / 1000).toFixed(2)} s]`;
 }
 
 export async function run(args: string[]): Promise<number> {
-  let values: { model?: string[]; kernel?: string; json?: boolean; states?: boolean; help?: boolean };
+  let values: { model?: string[]; kernel?: string; json?: boolean; states?: boolean; help?: boolean; 'max-executions'?: string; timeout?: string };
+  let limits: { maxExecutions?: number; timeoutMs?: number };
   let files: string[];
   let models: ModelName[];
   try {
@@ -141,6 +162,8 @@ export async function run(args: string[]): Promise<number> {
         kernel: { type: 'string' },
         json: { type: 'boolean', default: false },
         states: { type: 'boolean', default: false },
+        'max-executions': { type: 'string' },
+        timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       allowPositionals: true,
@@ -160,6 +183,8 @@ export async function run(args: string[]): Promise<number> {
     }
     if (targets.length === 0) throw new UsageError('name at least one litmus file or directory, or a kernel tree with --kernel DIR');
     models = modelsOption(values.model);
+    const timeout = positiveNumber('--timeout', values.timeout, false);
+    limits = { maxExecutions: positiveNumber('--max-executions', values['max-executions'], true), timeoutMs: timeout === undefined ? undefined : timeout * 1000 };
     files = litmusFiles(targets);
   } catch (err) {
     if (!(err instanceof UsageError) && !(err instanceof TypeError) && !(err instanceof CorpusError)) throw err;
@@ -182,7 +207,10 @@ export async function run(args: string[]): Promise<number> {
     }
     for (const model of models) {
       try {
-        const { result, run } = litmusResult(shown, test, model);
+        const onProgress = (executions: number, ms: number): void => {
+          if (ms >= PROGRESS_AFTER_S * 1000) console.error(`fence-lab litmus: ${shown} [${model}]: ${executions} executions, ${(ms / 1000).toFixed(0)} s`);
+        };
+        const { result, run } = litmusResult(shown, test, model, { ...limits, onProgress });
         results.push(result);
         if (!values.json) printText(result, run, values.states === true);
       } catch (err) {
@@ -198,5 +226,6 @@ export async function run(args: string[]): Promise<number> {
     for (const model of models) console.log(summary(model, results));
   }
   if (bad) return 2;
-  return results.some((r) => r.agrees === false) ? 1 : 0;
+  if (results.some((r) => r.agrees === false)) return 1;
+  return results.some((r) => r.observed === 'Unknown') ? 3 : 0;
 }

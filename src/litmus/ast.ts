@@ -29,6 +29,8 @@ export interface LitmusTest extends SourcePos {
   readonly info: readonly HeaderInfo[];
   /** Entries of the `{ ... }` block, as written. */
   readonly init: readonly InitEntry[];
+  /** Register entries of the `{ ... }` block: `int * 1:r1;`, `1:r2=x;`. */
+  readonly registerInit: readonly RegisterInit[];
   /** Every shared location: init entries, thread parameters and init address targets. */
   readonly sharedVariables: readonly SharedVariable[];
   readonly threads: readonly Thread[];
@@ -77,6 +79,15 @@ export interface InitEntry extends SourcePos {
   readonly location: string;
   readonly type: CType | null;
   /** null when only declared (`int x;`): the location starts at 0. */
+  readonly value: IntLiteral | AddressOf | null;
+}
+
+/** A register in the init block: its type (`int * 1:r1;`) and/or initial value (`1:r1=x;`). */
+export interface RegisterInit extends SourcePos {
+  readonly thread: number;
+  readonly register: string;
+  readonly type: CType | null;
+  /** null when only declared: the register starts at 0. */
   readonly value: IntLiteral | AddressOf | null;
 }
 
@@ -237,11 +248,11 @@ export interface NotProp extends SourcePos {
   readonly operand: Prop;
 }
 
-/** `1:r0=1`, `x=2`, `1:r0=x` (register holds the address of x). */
+/** `1:r0=1`, `x=2`, `1:r0=x` (register holds the address of x), `0:r1=1:r1` (two registers equal). */
 export interface AtomProp extends SourcePos {
   readonly kind: 'atom';
   readonly subject: ConditionSubject;
-  readonly value: IntLiteral | AddressOf;
+  readonly value: IntLiteral | AddressOf | ThreadRegister;
 }
 
 export type ConditionSubject = ThreadRegister | SharedLocation;

@@ -17,6 +17,7 @@ const BASE_WORDS = new Set([
 
 export function isTypeStart(tokens: TokenStream, ahead = 0): boolean {
   const token = tokens.peek(ahead);
+  if (token.kind === 'ident' && token.text === 'struct') return tokens.peek(ahead + 1).kind === 'ident';
   return token.kind === 'ident' && (QUALIFIERS.has(token.text) || BASE_WORDS.has(token.text));
 }
 
@@ -25,7 +26,9 @@ export function parseType(tokens: TokenStream): CType {
   const words: string[] = [];
   while (isTypeStart(tokens)) {
     const word = tokens.next().text;
-    if (!QUALIFIERS.has(word)) words.push(word);
+    // `struct srcu_struct`: the tag is part of the type name.
+    if (word === 'struct') words.push(`struct ${tokens.next().text}`);
+    else if (!QUALIFIERS.has(word)) words.push(word);
   }
   if (words.length === 0) tokens.fail(tokens.peek(), 'a type such as int');
   let pointers = 0;

@@ -5,7 +5,7 @@
 // Names are checked against the threads and shared locations, to catch typos that
 // would otherwise make a condition silently unsatisfiable.
 
-import type { ConditionSubject, FinalCondition, IntLiteral, AddressOf, Prop, Quantifier, Thread } from './ast.ts';
+import type { ConditionSubject, FinalCondition, IntLiteral, AddressOf, Prop, Quantifier, Thread, ThreadRegister } from './ast.ts';
 import { posOf, type TokenStream } from './token-stream.ts';
 
 export interface NameScope {
@@ -88,12 +88,14 @@ function parseSubject(tokens: TokenStream, scope: NameScope): ConditionSubject {
   return tokens.fail(start, start.kind === 'ident' ? 'a shared location or N:register' : 'a condition atom such as 0:r0=1 or x=1');
 }
 
-function parseValue(tokens: TokenStream, scope: NameScope): IntLiteral | AddressOf {
+/** An integer, a location's address, or another register (`0:r10=1:r10`: both hold the same value). */
+function parseValue(tokens: TokenStream, scope: NameScope): IntLiteral | AddressOf | ThreadRegister {
   const start = tokens.peek();
   if (tokens.accept('-')) return { ...posOf(start), kind: 'int', value: -Number(tokens.expectNumber('an integer').text) };
+  if (start.kind === 'number' && tokens.at(':', 1)) return parseSubject(tokens, scope) as ThreadRegister;
   if (start.kind === 'number') return { ...posOf(tokens.next()), kind: 'int', value: Number(start.text) };
   if (start.kind === 'ident' && scope.sharedVariables.has(start.text)) {
     return { ...posOf(tokens.next()), kind: 'address', location: start.text };
   }
-  return tokens.fail(start, 'an integer or a shared location name');
+  return tokens.fail(start, 'an integer, a shared location name or N:register');
 }

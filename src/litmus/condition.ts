@@ -32,7 +32,9 @@ export function evaluate(prop: Prop, state: FinalState): boolean {
     case 'not':
       return !evaluate(prop.operand, state);
     case 'atom':
-      return matches(valueOf(prop.subject, state), prop.value);
+      return prop.value.kind === 'register'
+        ? sameValue(valueOf(prop.subject, state), valueOf(prop.value, state))
+        : matches(valueOf(prop.subject, state), prop.value);
   }
 }
 
@@ -44,6 +46,10 @@ function valueOf(subject: ConditionSubject, state: FinalState): FinalValue {
     throw new Error(`[lab internal bug] the final state has no value for ${name}`);
   }
   return value;
+}
+
+function sameValue(a: FinalValue, b: FinalValue): boolean {
+  return typeof a === 'number' || typeof b === 'number' ? a === b : a.loc === b.loc;
 }
 
 function matches(actual: FinalValue, expected: IntLiteral | AddressOf): boolean {

@@ -3,29 +3,54 @@
 // `p=y;` (p holds the address of y), `int x;`, `int *p=y;`, `int *y = &x;`,
 // `spinlock_t s;`, `atomic_t v = ATOMIC_INIT(1);`. Locations not given a value start at 0.
 
-import type { AddressOf, CType, InitEntry, InitialValue, IntLiteral, SharedVariable, Thread } from './ast.ts';
+import type { AddressOf, CType, InitEntry, InitialValue, IntLiteral, RegisterInit, SharedVariable, Thread } from './ast.ts';
 import { isTypeStart, parseType } from './c-types.ts';
+import type { Token } from './lexer.ts';
 import { posOf, type TokenStream } from './token-stream.ts';
 
-export function parseInitBlock(tokens: TokenStream): InitEntry[] {
+export interface InitBlock {
+  readonly locations: InitEntry[];
+  readonly registers: RegisterInit[];
+}
+
+export function parseInitBlock(tokens: TokenStream): InitBlock {
   tokens.expect('{', "'{' opening the initial state");
-  const entries: InitEntry[] = [];
+  const locations: InitEntry[] = [];
+  const registers: RegisterInit[] = [];
   while (!tokens.at('}')) {
-    const entry = parseInitEntry(tokens);
-    if (entries.some((e) => e.location === entry.location)) {
-      tokens.failAt(entry, 'each location once in the initial state', `'${entry.location}' again`);
+    const start = tokens.peek();
+    const type = isTypeStart(tokens) ? parseType(tokens) : null;
+    if (tokens.peek().kind === 'number' && tokens.at(':', 1)) {
+      const entry = parseRegisterInit(tokens, start, type);
+      if (registers.some((r) => r.thread === entry.thread && r.register === entry.register)) {
+        tokens.failAt(entry, 'each register once in the initial state', `'${entry.thread}:${entry.register}' again`);
+      }
+      registers.push(entry);
+    } else {
+      const entry = parseInitEntry(tokens, start, type);
+      if (locations.some((e) => e.location === entry.location)) {
+        tokens.failAt(entry, 'each location once in the initial state', `'${entry.location}' again`);
+      }
+      locations.push(entry);
     }
-    entries.push(entry);
     if (!tokens.accept(';')) break;
   }
   tokens.expect('}', "';' or '}'");
-  return entries;
+  return { locations, registers };
 }
 
-function parseInitEntry(tokens: TokenStream): InitEntry {
-  const start = tokens.peek();
-  const type = isTypeStart(tokens) ? parseType(tokens) : null;
-  const location = tokens.expectIdent('a location name').text;
+/** `int * 1:r1` (a typed register, herd's way to declare a pointer register) or `1:r1=x`. */
+function parseRegisterInit(tokens: TokenStream, start: Token, type: CType | null): RegisterInit {
+  const thread = Number(tokens.next().text);
+  tokens.expect(':');
+  const register = tokens.expectIdent('a register name').text;
+  const value = tokens.accept('=') ? parseInitValue(tokens) : null;
+  if (type === null && value === null) tokens.fail(tokens.peek(), "'='");
+  return { ...posOf(start), thread, register, type, value };
+}
+
+function parseInitEntry(tokens: TokenStream, start: Token, type: CType | null): InitEntry {
+  const location = tokens.expectIdent('a location name or N:register').text;
   if (!tokens.accept('=')) {
     if (type === null) tokens.fail(tokens.peek(), "'='");
     return { ...posOf(start), location, type, value: null };

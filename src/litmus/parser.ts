@@ -3,7 +3,7 @@
 // in the dialect herd7 accepts for the kernel's tools/memory-model tests
 // (grammar: memory-model-notes.md section (b)).
 
-import type { ConditionSubject, LitmusTest, Prop, Thread } from './ast.ts';
+import type { ConditionSubject, LitmusTest, Prop, RegisterInit, Thread } from './ast.ts';
 import { parseFinalCondition, parseLocationsList, parseProp, type NameScope } from './condition-parser.ts';
 import { parseHeader } from './header.ts';
 import { collectSharedVariables, parseInitBlock } from './init-block.ts';
@@ -21,8 +21,11 @@ export function parseLitmus(text: string, file: string): LitmusTest {
   const scanner = new Scanner(text, file);
   const header = parseHeader(scanner);
   const tokens = new TokenStream(tokenize(scanner), file);
-  const init = parseInitBlock(tokens);
-  const threads = parseThreads(tokens);
+  const { locations: init, registers: registerInit } = parseInitBlock(tokens);
+  const threads = parseThreads(tokens, registerInit);
+  for (const r of registerInit) {
+    if (r.thread >= threads.length) tokens.failAt(r, `a thread number from 0 to ${threads.length - 1}`, `'${r.thread}:${r.register}'`);
+  }
   const sharedVariables = collectSharedVariables(init, threads);
   const scope: NameScope = { threads, sharedVariables: new Set(sharedVariables.map((v) => v.name)) };
 
@@ -48,6 +51,7 @@ export function parseLitmus(text: string, file: string): LitmusTest {
     docString,
     info,
     init,
+    registerInit,
     sharedVariables,
     threads,
     locations,
@@ -56,11 +60,12 @@ export function parseLitmus(text: string, file: string): LitmusTest {
   };
 }
 
-/** P0, P1, ... in order; at least one. */
-function parseThreads(tokens: TokenStream): Thread[] {
-  const threads: Thread[] = [parseThread(tokens, 0)];
+/** P0, P1, ... in order; at least one. Registers the init block declares belong to their thread. */
+function parseThreads(tokens: TokenStream, registerInit: readonly RegisterInit[]): Thread[] {
+  const preset = (id: number) => registerInit.filter((r) => r.thread === id);
+  const threads: Thread[] = [parseThread(tokens, 0, preset(0))];
   while (/^P\d+$/.test(tokens.peek().text) && tokens.peek().kind === 'ident') {
-    threads.push(parseThread(tokens, threads.length));
+    threads.push(parseThread(tokens, threads.length, preset(threads.length)));
   }
   return threads;
 }

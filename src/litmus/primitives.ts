@@ -14,7 +14,16 @@ export type ArgRole = '*loc' | 'loc' | 'value';
 export type AccessOrder = 'once' | 'acquire' | 'release' | 'mb';
 
 /** The `__fence{...}` tags of linux-kernel.def. */
-export type FenceKind = 'mb' | 'rmb' | 'wmb' | 'before-atomic' | 'after-atomic' | 'after-spinlock' | 'after-unlock-lock';
+export type FenceKind =
+  | 'mb'
+  | 'rmb'
+  | 'wmb'
+  | 'before-atomic'
+  | 'after-atomic'
+  | 'after-spinlock'
+  | 'after-unlock-lock'
+  | 'after-srcu-read-unlock'
+  | 'barrier';
 
 /**
  * What a read-modify-write does with its operands (see `Primitive`):
@@ -29,6 +38,8 @@ export type RmwResult = 'none' | 'old' | 'new' | 'new-is-zero' | 'new-is-negativ
 
 export type LockOp = 'lock' | 'unlock' | 'trylock' | 'is-locked';
 export type RcuOp = 'read-lock' | 'read-unlock' | 'synchronize';
+/** SRCU: the same three, per `struct srcu_struct` (the `loc` argument). */
+export type SrcuOp = RcuOp;
 
 interface PrimitiveBase {
   readonly name: string;
@@ -58,7 +69,8 @@ export type Primitive =
       readonly constantOperand: number | null;
     })
   | (PrimitiveBase & { readonly kind: 'lock'; readonly op: LockOp })
-  | (PrimitiveBase & { readonly kind: 'rcu'; readonly op: RcuOp });
+  | (PrimitiveBase & { readonly kind: 'rcu'; readonly op: RcuOp })
+  | (PrimitiveBase & { readonly kind: 'srcu'; readonly op: SrcuOp });
 
 /** Whether a call can stand where a value is needed (`r0 = ...`, `if (...)`). */
 export function returnsValue(primitive: Primitive): boolean {
@@ -69,6 +81,8 @@ export function returnsValue(primitive: Primitive): boolean {
       return primitive.result !== 'none';
     case 'lock':
       return primitive.op === 'trylock' || primitive.op === 'is-locked';
+    case 'srcu':
+      return primitive.op === 'read-lock';
     case 'store':
     case 'fence':
     case 'rcu':
@@ -199,14 +213,20 @@ const TABLE: readonly Primitive[] = [
   { kind: 'fence', name: 'smp_mb__before_atomic', fence: 'before-atomic', args: [], def: '__fence{before-atomic}' },
   { kind: 'fence', name: 'smp_mb__after_atomic', fence: 'after-atomic', args: [], def: '__fence{after-atomic}' },
   { kind: 'fence', name: 'smp_mb__after_spinlock', fence: 'after-spinlock', args: [], def: '__fence{after-spinlock}' },
+  // Turns an unlock-lock pair before it into a full fence (linux-kernel.cat's mb); only the weak
+  // model's LKMM check needs it (sc and tso order unlock-lock fully already).
+  { kind: 'fence', name: 'smp_mb__after_unlock_lock', fence: 'after-unlock-lock', args: [], def: '__fence{after-unlock-lock}' },
   {
     kind: 'fence',
-    name: 'smp_mb__after_unlock_lock',
-    fence: 'after-unlock-lock',
+    name: 'smp_mb__after_srcu_read_unlock',
+    fence: 'after-srcu-read-unlock',
     args: [],
-    def: '__fence{after-unlock-lock}',
-    unsupported: 'the lab does not model po-unlock-lock-po strengthening',
+    def: '__fence{after-srcu-read-unlock}',
+    unsupported: 'linux-kernel.cat gives After-srcu-read-unlock no ordering the lab could check it against',
   },
+  // A compiler barrier: it matters only to LKMM's plain-access (data race) rules, which the lab
+  // does not check, so it orders nothing here.
+  { kind: 'fence', name: 'barrier', fence: 'barrier', args: [], def: '__fence{barrier}' },
 
   // Exchange: xchg, cmpxchg, atomic_xchg, atomic_cmpxchg in four flavours each.
   ...exchangeFamilies(),
@@ -308,6 +328,12 @@ const TABLE: readonly Primitive[] = [
   { kind: 'rcu', name: 'rcu_read_unlock', op: 'read-unlock', args: [], def: '__fence{rcu-unlock}' },
   { kind: 'rcu', name: 'synchronize_rcu', op: 'synchronize', args: [], def: '__fence{sync-rcu}' },
   { kind: 'rcu', name: 'synchronize_rcu_expedited', op: 'synchronize', args: [], def: '__fence{sync-rcu}' },
+
+  // SRCU: RCU per srcu_struct (linux-kernel.cat's srcu-gp, srcu-rscsi, `& loc`).
+  { kind: 'srcu', name: 'srcu_read_lock', op: 'read-lock', args: ['loc'], def: '__srcu{srcu-lock}(X)' },
+  { kind: 'srcu', name: 'srcu_read_unlock', op: 'read-unlock', args: ['loc', 'value'], def: '__srcu{srcu-unlock}(X,Y)' },
+  { kind: 'srcu', name: 'synchronize_srcu', op: 'synchronize', args: ['loc'], def: '__srcu{sync-srcu}(X)' },
+  { kind: 'srcu', name: 'synchronize_srcu_expedited', op: 'synchronize', args: ['loc'], def: '__srcu{sync-srcu}(X)' },
 ];
 
 export const PRIMITIVES: ReadonlyMap<string, Primitive> = new Map(TABLE.map((p) => [p.name, p]));

@@ -18,9 +18,10 @@
 // and handed to the weak model exactly (WeakMemory.dependOn); rcu_dereference is what LKMM's
 // linux-kernel.def says it is, a READ_ONCE, and its ordering comes from that dependency.
 
-import type { Address, BinaryExpr, CallExpr, Expr, LitmusTest, Observation, Stmt, Thread } from './ast.ts';
+import type { Address, BinaryExpr, CallExpr, Expr, LitmusTest, Observation, RegisterInit, Stmt, Thread } from './ast.ts';
 import { classify, countWitnesses, type FinalState, type FinalValue } from './condition.ts';
-import type { FenceKind as LitmusFence, LockOp } from './primitives.ts';
+import type { FenceKind as LitmusFence, LockOp, RcuOp } from './primitives.ts';
+import { Fence } from '../sim/memory/graph.ts';
 import type { FenceKind, MemOrder, Ptr } from '../kernel/cpu.ts';
 import type { ModelName } from '../results/types.ts';
 import type { SimCpu } from '../sim/cpu.ts';
@@ -39,7 +40,7 @@ type Gen<T> = Generator<unknown, T, unknown>;
 
 /** Steps one litmus execution may take (the corpus needs a few dozen). */
 const STEP_BOUND = 10_000;
-/** Executions per test before the search is called off (the corpus needs at most a few tens of thousands). */
+/** Executions per test before the search is called off and answers Unknown (the corpus needs at most a few tens of thousands). */
 export const DEFAULT_MAX_EXECUTIONS = 2_000_000;
 
 /** A test the runner cannot run (an RMW form the Cpu has no method for, a violation). */
@@ -56,8 +57,8 @@ export interface StateCount {
 
 export interface LitmusRun {
   readonly model: ModelName;
-  /** herd7's Observation word */
-  readonly observed: Observation;
+  /** herd7's Observation word; Unknown when the search was called off (`exhausted`) */
+  readonly observed: Observation | 'Unknown';
   /** distinct final states that satisfy / do not satisfy the condition's proposition */
   readonly positive: number;
   readonly negative: number;
@@ -65,6 +66,10 @@ export interface LitmusRun {
   readonly validated: boolean;
   /** executions explored (interleavings x read-from x coherence x drain choices) */
   readonly executions: number;
+  /** of those, dropped because LKMM forbids them (weak: lkmm.ts) */
+  readonly pruned: number;
+  /** the search hit --max-executions or --timeout before it was exhaustive */
+  readonly exhausted: boolean;
   readonly states: readonly StateCount[];
   /** the path of one execution whose final state satisfies the proposition, if any */
   readonly witness: Choice[] | null;
@@ -75,9 +80,18 @@ interface Val {
   v: number;
   /** what an access whose address is computed from this value must see (weak model) */
   dep: View | null;
+  /** the reads (execution-graph events, weak model) this value was computed from */
+  reads: readonly number[];
 }
 
-const ZERO: Val = { v: 0, dep: null };
+const NO_READS: readonly number[] = [];
+const ZERO: Val = { v: 0, dep: null, reads: NO_READS };
+
+function unionReads(a: readonly number[], b: readonly number[]): readonly number[] {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  return [...new Set([...a, ...b])];
+}
 
 /** Per execution: where the variables are and what the threads left behind. */
 interface Frame {
@@ -87,7 +101,8 @@ interface Frame {
   memory: Record<string, FinalValue>;
 }
 
-const FENCES: Record<Exclude<LitmusFence, 'after-unlock-lock'>, FenceKind> = {
+/** The fences the simulated Cpu has; the others are the graph's business (weak) or nothing. */
+const FENCES: Partial<Record<LitmusFence, FenceKind>> = {
   mb: 'mb',
   rmb: 'rmb',
   wmb: 'wmb',
@@ -120,7 +135,7 @@ export function litmusProgram(test: LitmusTest, memory: MemoryModel): { program:
         name: `P${t.id}`,
         cpu: t.id,
         context: 'process' as const,
-        start: (cpu: SimCpu) => new ThreadRunner(t, cpu, frame, weak).run(),
+        start: (cpu: SimCpu) => new ThreadRunner(t, cpu, frame, weak, test.registerInit.filter((r) => r.thread === t.id)).run(),
       }));
     },
     *teardown(cpu: SimCpu) {
@@ -138,15 +153,22 @@ export function litmusProgram(test: LitmusTest, memory: MemoryModel): { program:
 class ThreadRunner {
   private readonly regs = new Map<string, number>();
   private readonly deps = new Map<string, View | null>();
+  private readonly regReads = new Map<string, readonly number[]>();
+  /** the reads the conditions of the enclosing if statements depend on (ctrl) */
+  private ctrl: readonly number[] = NO_READS;
 
   constructor(
     private readonly thread: Thread,
     private readonly cpu: SimCpu,
     private readonly frame: Frame,
     private readonly weak: WeakMemory | null,
+    private readonly preset: readonly RegisterInit[],
   ) {}
 
   *run(): Gen<void> {
+    for (const r of this.preset) {
+      if (r.value) this.regs.set(r.register, r.value.kind === 'int' ? r.value.value : this.frame.addr.get(r.value.location)!);
+    }
     for (const s of this.thread.body) yield* this.exec(s);
     const out: Record<string, FinalValue> = {};
     for (const r of this.thread.registers) {
@@ -160,6 +182,7 @@ class ThreadRunner {
   private set(register: string, val: Val): void {
     this.regs.set(register, val.v);
     this.deps.set(register, val.dep);
+    this.regReads.set(register, val.reads);
   }
 
   private *exec(s: Stmt): Gen<void> {
@@ -173,7 +196,7 @@ class ThreadRunner {
       case 'plain-store': {
         const val = yield* this.eval(s.value);
         const a = this.address(s.address);
-        this.dependOn(a.dep);
+        this.dependOn(a, val);
         yield* this.cpu.store(a.v, val.v);
         return;
       }
@@ -182,8 +205,12 @@ class ThreadRunner {
         return;
       case 'if': {
         const c = yield* this.eval(s.condition);
+        // LKMM's ctrl: from the reads the condition depends on to the accesses in either branch.
+        const outer = this.ctrl;
+        this.ctrl = unionReads(outer, c.reads);
         if (c.v !== 0) yield* this.exec(s.then);
         else if (s.else) yield* this.exec(s.else);
+        this.ctrl = outer;
         return;
       }
       case 'block':
@@ -193,37 +220,48 @@ class ThreadRunner {
   }
 
   private address(a: Address): Val {
-    if (a.kind === 'location') return { v: this.frame.addr.get(a.location)!, dep: null };
-    return { v: this.regs.get(a.register) ?? 0, dep: this.deps.get(a.register) ?? null };
+    if (a.kind === 'location') return { v: this.frame.addr.get(a.location)!, dep: null, reads: NO_READS };
+    return this.register(a.register);
   }
 
-  /** The next access's address came from `dep`'s loads (weak model only; others need nothing). */
-  private dependOn(dep: View | null): void {
-    if (this.weak) this.weak.dependOn(this.cpu.id, dep);
+  private register(name: string): Val {
+    return { v: this.regs.get(name) ?? 0, dep: this.deps.get(name) ?? null, reads: this.regReads.get(name) ?? NO_READS };
+  }
+
+  /**
+   * The next access's address is `address`, its value (a store's) `value` (weak model only;
+   * the others need nothing): the operational model honours the address dependency, the
+   * execution graph records addr, data and ctrl dependencies.
+   */
+  private dependOn(address: Val, value: Val | null = null): void {
+    if (!this.weak) return;
+    this.weak.dependOn(this.cpu.id, address.dep);
+    const data = value?.reads ?? NO_READS;
+    this.weak.dependOnReads(this.cpu.id, address.reads.length || data.length || this.ctrl.length ? { addr: address.reads, data, ctrl: this.ctrl } : null);
   }
 
   /** What the value just loaded carries, joined with what its address carried. */
   private loaded(v: number, addressDep: View | null): Val {
-    if (!this.weak) return { v, dep: null };
-    return { v, dep: joined(addressDep, this.weak.lastReadDependency(this.cpu.id)) };
+    if (!this.weak) return { v, dep: null, reads: NO_READS };
+    return { v, dep: joined(addressDep, this.weak.lastReadDependency(this.cpu.id)), reads: [this.weak.lastReadEvent(this.cpu.id)] };
   }
 
   private *eval(e: Expr): Gen<Val> {
     switch (e.kind) {
       case 'int':
-        return { v: e.value, dep: null };
+        return { v: e.value, dep: null, reads: NO_READS };
       case 'address':
-        return { v: this.frame.addr.get(e.location)!, dep: null };
+        return { v: this.frame.addr.get(e.location)!, dep: null, reads: NO_READS };
       case 'register':
-        return { v: this.regs.get(e.name) ?? 0, dep: this.deps.get(e.name) ?? null };
+        return this.register(e.name);
       case 'plain-load': {
         const a = this.address(e.address);
-        this.dependOn(a.dep);
+        this.dependOn(a);
         return this.loaded(yield* this.cpu.load(a.v), a.dep);
       }
       case 'not': {
         const x = yield* this.eval(e.operand);
-        return { v: x.v === 0 ? 1 : 0, dep: x.dep };
+        return { v: x.v === 0 ? 1 : 0, dep: x.dep, reads: x.reads };
       }
       case 'binary':
         return yield* this.binary(e);
@@ -234,35 +272,45 @@ class ThreadRunner {
 
   private *binary(e: BinaryExpr): Gen<Val> {
     const l = yield* this.eval(e.left);
-    if (e.op === '&&' && l.v === 0) return { v: 0, dep: l.dep };
-    if (e.op === '||' && l.v !== 0) return { v: 1, dep: l.dep };
+    if (e.op === '&&' && l.v === 0) return { v: 0, dep: l.dep, reads: l.reads };
+    if (e.op === '||' && l.v !== 0) return { v: 1, dep: l.dep, reads: l.reads };
     const r = yield* this.eval(e.right);
     const dep = joined(l.dep, r.dep);
-    switch (e.op) {
-      case '==':
-        return { v: l.v === r.v ? 1 : 0, dep };
-      case '!=':
-        return { v: l.v !== r.v ? 1 : 0, dep };
-      case '+':
-        return { v: l.v + r.v, dep };
-      case '-':
-        return { v: l.v - r.v, dep };
-      case '&':
-        return { v: l.v & r.v, dep };
-      case '|':
-        return { v: l.v | r.v, dep };
-      case '^':
-        return { v: l.v ^ r.v, dep };
-      case '&&':
-      case '||':
-        return { v: r.v !== 0 ? 1 : 0, dep };
-    }
+    const reads = unionReads(l.reads, r.reads);
+    const v = ((): number => {
+      switch (e.op) {
+        case '==':
+          return l.v === r.v ? 1 : 0;
+        case '!=':
+          return l.v !== r.v ? 1 : 0;
+        case '+':
+          return l.v + r.v;
+        case '-':
+          return l.v - r.v;
+        case '&':
+          return l.v & r.v;
+        case '|':
+          return l.v | r.v;
+        case '^':
+          return l.v ^ r.v;
+        case '&&':
+        case '||':
+          return r.v !== 0 ? 1 : 0;
+      }
+    })();
+    return { v, dep, reads };
   }
 
-  private *operands(c: CallExpr): Gen<number[]> {
-    const out: number[] = [];
-    for (const o of c.operands) out.push((yield* this.eval(o)).v);
-    return out;
+  /** The operands' values, and the reads they were computed from (a store's data dependency). */
+  private *operands(c: CallExpr): Gen<{ values: number[]; data: Val }> {
+    const values: number[] = [];
+    let reads = NO_READS;
+    for (const o of c.operands) {
+      const val = yield* this.eval(o);
+      values.push(val.v);
+      reads = unionReads(reads, val.reads);
+    }
+    return { values, data: { v: 0, dep: null, reads } };
   }
 
   private *call(c: CallExpr): Gen<Val> {
@@ -272,46 +320,88 @@ class ThreadRunner {
     switch (p.kind) {
       case 'load': {
         const a = this.address(c.address!);
-        this.dependOn(a.dep);
+        this.dependOn(a);
         const v = p.order === 'acquire' ? yield* cpu.smp_load_acquire(a.v) : yield* cpu.READ_ONCE(a.v);
         return this.loaded(v, a.dep);
       }
       case 'store': {
-        const [value] = yield* this.operands(c);
+        const { values, data } = yield* this.operands(c);
+        const value = values[0];
         const a = this.address(c.address!);
-        this.dependOn(a.dep);
+        this.dependOn(a, data);
         if (p.fenceAfter === 'mb') yield* cpu.smp_store_mb(a.v, value!);
         else if (p.order === 'release') yield* cpu.smp_store_release(a.v, value!);
         else yield* cpu.WRITE_ONCE(a.v, value!);
         return ZERO;
       }
-      case 'fence':
-        if (p.fence === 'after-unlock-lock') throw new LitmusRunError(`${p.name} is not modelled`);
-        yield* cpu.fence(FENCES[p.fence]);
+      case 'fence': {
+        const kind = FENCES[p.fence];
+        if (kind) yield* cpu.fence(kind);
+        // It strengthens the unlock-lock pair before it to a full fence: LKMM's check does
+        // that (weak); sc orders everything, and tso's lock is a locked instruction already.
+        else if (p.fence === 'after-unlock-lock') this.weak?.graphFence(cpu.id, Fence.AfterUnlockLock);
         return ZERO;
+      }
+      case 'srcu':
+        return yield* this.gracePeriodOp(p.op, this.address(c.address!).v);
       case 'rmw':
         return yield* this.rmw(c);
       case 'lock':
         return yield* this.lockOp(p.op, this.address(c.address!).v);
       case 'rcu':
-        switch (p.op) {
-          // The simulated Cpu does not yield at rcu_read_lock/unlock (they touch no shared
-          // word), but when a section starts or ends relative to a grace period matters:
-          // make each one an interleaving point of its own.
-          case 'read-lock':
-            yield;
-            yield* cpu.rcu_read_lock();
-            return ZERO;
-          case 'read-unlock':
-            yield;
-            yield* cpu.rcu_read_unlock();
-            return ZERO;
-          case 'synchronize':
-            yield* cpu.synchronize_rcu();
-            return ZERO;
-        }
+        return yield* this.gracePeriodOp(p.op, null);
     }
     throw new LitmusRunError(`${c.primitive.name}: not runnable`);
+  }
+
+  /**
+   * RCU (`srcu` null) and SRCU (the srcu_struct's address). Under weak, the operational model
+   * lets every interleaving through (a grace period is only smp_mb(); it waits for nobody; a
+   * read-side section is no interleaving point) and LKMM's check keeps the executions whose
+   * grace periods and read-side sections satisfy linux-kernel.cat's rcu axiom, SRCU's per
+   * srcu_struct: exactly LKMM, and far fewer interleavings than waiting. sc and tso have no
+   * such check: they wait for readers as the simulator does, and run SRCU as RCU, every domain
+   * as one, which can only wait more than SRCU does (stronger than LKMM across domains, never
+   * weaker).
+   */
+  private *gracePeriodOp(op: RcuOp, srcu: Ptr | null): Gen<Val> {
+    const cpu = this.cpu;
+    const weak = this.weak;
+    if (weak) {
+      const rcu = srcu === null;
+      if (op !== 'synchronize') {
+        weak.graphFence(cpu.id, op === 'read-lock' ? (rcu ? Fence.RcuLock : Fence.SrcuLock) : rcu ? Fence.RcuUnlock : Fence.SrcuUnlock, srcu ?? -1);
+        return ZERO;
+      }
+      // smp_mb(); grace period; smp_mb() as one step: nothing of this CPU happens in between,
+      // and another CPU's step there could only enlarge this CPU's view (fewer outcomes).
+      yield;
+      weak.fence(cpu.id, 'mb');
+      weak.graphFence(cpu.id, rcu ? Fence.SyncRcu : Fence.SyncSrcu, srcu ?? -1);
+      weak.fence(cpu.id, 'mb');
+      return ZERO;
+    }
+    return yield* this.rcu(op);
+  }
+
+  private *rcu(op: RcuOp): Gen<Val> {
+    const cpu = this.cpu;
+    switch (op) {
+      // The simulated Cpu does not yield at rcu_read_lock/unlock (they touch no shared
+      // word), but when a section starts or ends relative to a grace period matters:
+      // make each one an interleaving point of its own.
+      case 'read-lock':
+        yield;
+        yield* cpu.rcu_read_lock();
+        return ZERO;
+      case 'read-unlock':
+        yield;
+        yield* cpu.rcu_read_unlock();
+        return ZERO;
+      case 'synchronize':
+        yield* cpu.synchronize_rcu();
+        return ZERO;
+    }
   }
 
   private *lockOp(op: LockOp, a: Ptr): Gen<Val> {
@@ -324,22 +414,22 @@ class ThreadRunner {
         yield* cpu.spin_unlock(a);
         return ZERO;
       case 'trylock':
-        return { v: (yield* cpu.spin_trylock(a)) ? 1 : 0, dep: null };
+        return this.loaded((yield* cpu.spin_trylock(a)) ? 1 : 0, null);
       case 'is-locked':
-        return { v: (yield* cpu.spin_is_locked(a)) ? 1 : 0, dep: null };
+        return this.loaded((yield* cpu.spin_is_locked(a)) ? 1 : 0, null);
     }
   }
 
   private *rmw(c: CallExpr): Gen<Val> {
     const p = c.primitive;
     if (p.kind !== 'rmw') throw new LitmusRunError(`${p.name} is not an RMW`);
-    const ops = yield* this.operands(c);
+    const { values: ops, data } = yield* this.operands(c);
     const a = this.address(c.address!);
     // linux-kernel.def's {once} is relaxed; the lab's Cpu calls the non-value-returning
     // relaxed RMWs (atomic_inc & co.) 'relaxed', the value-returning ones 'once': smp_rmb
     // orders the read half of the latter only.
     const order: MemOrder = p.order === 'once' ? (p.result === 'none' ? 'relaxed' : 'once') : p.order;
-    this.dependOn(a.dep);
+    this.dependOn(a, data);
     let old: number;
     let delta = 0;
     switch (p.op) {
@@ -385,26 +475,67 @@ function newExecution(memory: MemoryModel, scheduler: Scheduler): Execution {
   return new Execution(memory, scheduler, STEP_BOUND);
 }
 
-/** Explores every execution of `test` under `model` and classifies the condition as herd7 does. */
-export function runLitmus(test: LitmusTest, model: ModelName, maxExecutions = DEFAULT_MAX_EXECUTIONS): LitmusRun {
+/** When a search is called off before it is exhaustive. */
+export interface LitmusLimits {
+  /** executions before the answer is Unknown */
+  readonly maxExecutions?: number;
+  /** wall-clock milliseconds before the answer is Unknown */
+  readonly timeoutMs?: number;
+  /** called about once a second while the search runs */
+  readonly onProgress?: (executions: number, ms: number) => void;
+}
+
+/** How often (executions) the search looks at the clock. */
+const CLOCK_EVERY = 256;
+
+/**
+ * Explores every execution of `test` under `model` and classifies the condition as herd7 does.
+ * Under weak, executions LKMM forbids (lkmm.ts) are dropped as soon as their graph shows it
+ * (`pruned`). A search stopped by `limits` answers Unknown with what it saw so far.
+ */
+export function runLitmus(test: LitmusTest, model: ModelName, limits: LitmusLimits = {}): LitmusRun {
   const started = performance.now();
+  const maxExecutions = limits.maxExecutions ?? DEFAULT_MAX_EXECUTIONS;
   const memory = createMemoryModel(model);
   // Registers carry dependencies exactly here; no need to guess them from values.
-  if (memory instanceof WeakMemory) memory.valueDependencies = false;
+  if (memory instanceof WeakMemory) {
+    memory.valueDependencies = false;
+    memory.eagerPruning = true;
+  }
   const { program, frame } = litmusProgram(test, memory);
   const dfs = new DfsScheduler(Infinity);
   const ex = newExecution(memory, dfs);
   const states = new Map<string, { state: FinalState; executions: number; satisfies: boolean }>();
   let witness: Choice[] | null = null;
   let executions = 0;
+  let pruned = 0;
+  let exhausted = false;
+  let lastProgress = started;
   while (dfs.startExecution()) {
     if (executions >= maxExecutions) {
-      throw new LitmusRunError(`${test.name}: more than ${maxExecutions} executions under ${model}; not exhaustive`);
+      exhausted = true;
+      break;
+    }
+    if (executions % CLOCK_EVERY === 0 && executions > 0) {
+      const now = performance.now();
+      if (limits.timeoutMs !== undefined && now - started >= limits.timeoutMs) {
+        exhausted = true;
+        break;
+      }
+      if (limits.onProgress && now - lastProgress >= 1000) {
+        lastProgress = now;
+        limits.onProgress(executions, now - started);
+      }
     }
     const r = ex.run(program, false);
     dfs.endExecution();
     executions++;
     if (r.violation) throw new LitmusRunError(`${test.name} under ${model}: ${r.violation.headline}`);
+    // Dropped on the way (weak, eagerly), or forbidden once complete.
+    if (r.pruned || (memory.consistent && !memory.consistent())) {
+      pruned++;
+      continue;
+    }
     const f = frame();
     const state: FinalState = { registers: f.registers, memory: f.memory };
     const key = stateKey(state);
@@ -421,11 +552,15 @@ export function runLitmus(test: LitmusTest, model: ModelName, maxExecutions = DE
   const verdict = classify(counted.positive, counted.negative, test.condition.quantifier);
   return {
     model,
-    observed: verdict.observation,
+    // An incomplete search has seen some outcomes but cannot say Never (nor Always); herd7
+    // has no word for that.
+    observed: exhausted ? 'Unknown' : verdict.observation,
     positive: verdict.witnesses.positive,
     negative: verdict.witnesses.negative,
     validated: verdict.validated,
     executions,
+    pruned,
+    exhausted,
     states: all,
     witness,
     ms: Math.round((performance.now() - started) * 10) / 10,
@@ -435,7 +570,10 @@ export function runLitmus(test: LitmusTest, model: ModelName, maxExecutions = DE
 /** Runs one execution of `test` along a recorded path (as `witness` gives) and returns its final state. */
 export function replayLitmus(test: LitmusTest, model: ModelName, path: Choice[]): FinalState {
   const memory = createMemoryModel(model);
-  if (memory instanceof WeakMemory) memory.valueDependencies = false;
+  if (memory instanceof WeakMemory) {
+    memory.valueDependencies = false;
+    memory.eagerPruning = true;
+  }
   const { program, frame } = litmusProgram(test, memory);
   const replay = new ReplayScheduler([path]);
   const ex = newExecution(memory, replay);
@@ -443,6 +581,7 @@ export function replayLitmus(test: LitmusTest, model: ModelName, path: Choice[])
   const r = ex.run(program, false);
   replay.endExecution();
   if (r.violation) throw new LitmusRunError(`${test.name} under ${model}: ${r.violation.headline}`);
+  if (r.pruned || (memory.consistent && !memory.consistent())) throw new LitmusRunError(`${test.name} under ${model}: LKMM forbids the execution this path takes`);
   const f = frame();
   return { registers: f.registers, memory: f.memory };
 }

@@ -13,6 +13,7 @@ import type {
   Expr,
   Param,
   RegisterInfo,
+  RegisterInit,
   Stmt,
   Thread,
 } from './ast.ts';
@@ -29,11 +30,12 @@ const NOT_SUPPORTED_KEYWORDS = new Set(['else', 'while', 'for', 'do', 'switch', 
 
 const IMPLICIT_REGISTER_TYPE: CType = { base: 'int', pointers: 0 };
 
-export function parseThread(tokens: TokenStream, id: number): Thread {
+/** `preset`: the thread's registers declared in the init block (`int * 1:r1;`, `1:r1=x;`). */
+export function parseThread(tokens: TokenStream, id: number, preset: readonly RegisterInit[] = []): Thread {
   const header = tokens.peek();
   if (header.kind !== 'ident' || header.text !== `P${id}`) tokens.fail(header, `'P${id}'`);
   tokens.next();
-  return new ThreadParser(tokens, id, parseParams(tokens)).parse(header);
+  return new ThreadParser(tokens, id, parseParams(tokens), preset).parse(header);
 }
 
 function parseParams(tokens: TokenStream): Param[] {
@@ -61,8 +63,13 @@ class ThreadParser {
     private readonly tokens: TokenStream,
     private readonly id: number,
     private readonly params: readonly Param[],
+    preset: readonly RegisterInit[],
   ) {
     this.paramNames = new Set(params.map((p) => p.name));
+    for (const r of preset) {
+      const type = r.type ?? (r.value?.kind === 'address' ? { base: 'int', pointers: 1 } : IMPLICIT_REGISTER_TYPE);
+      this.registers.set(r.register, { line: r.line, col: r.col, name: r.register, type, implicit: false });
+    }
   }
 
   parse(header: Token): Thread {

@@ -103,7 +103,7 @@ const litmusResult: z.ZodType<LitmusResult> = z.object({
   name: z.string(),
   model: modelName,
   expected: outcome.nullable(),
-  observed: outcome,
+  observed: z.union([outcome, z.literal('Unknown')]),
   agrees: z.boolean().nullable(),
   positive: z.number(),
   negative: z.number(),

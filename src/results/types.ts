@@ -118,7 +118,8 @@ export interface LitmusResult {
   name: string;
   model: ModelName;
   expected: 'Never' | 'Sometimes' | 'Always' | null;
-  observed: 'Never' | 'Sometimes' | 'Always';
+  /** Unknown: the search hit --max-executions or --timeout first */
+  observed: 'Never' | 'Sometimes' | 'Always' | 'Unknown';
   agrees: boolean | null;
   positive: number;
   negative: number;

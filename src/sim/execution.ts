@@ -11,7 +11,7 @@ import type { ExecContext, Ptr } from '../kernel/cpu.ts';
 import { MAX_SCHEDULE_TIMEOUT, TASK_RUNNING } from '../kernel/primitives.ts';
 import { task_struct } from '../kernel/dma-fence.ts';
 import { SimHeap, NULL_PAGE_WORDS, type Allocation } from './heap.ts';
-import type { MemoryChoiceKind, MemoryModel } from './memory/model.ts';
+import { InconsistentExecution, type MemoryChoiceKind, type MemoryModel } from './memory/model.ts';
 import { ACTION_BASE, type Choice, type ChoiceKind } from './path.ts';
 import { ReplayDivergence } from './schedulers/replay.ts';
 import type { Scheduler } from './schedulers/scheduler.ts';
@@ -52,6 +52,11 @@ export interface TraceEvent {
 
 export interface ExecutionResult {
   violation: Violation | null;
+  /**
+   * The memory model found the execution forbidden by LKMM (weak: lkmm.ts) and dropped it;
+   * a violation it reached is not one.
+   */
+  pruned: boolean;
   /** Earlier executions' paths a lockdep report rests on (replayed before `path`). */
   prelude: Choice[][];
   steps: number;
@@ -132,6 +137,7 @@ export class Execution {
     this.lockdep?.beginExecution(this.executionCount++);
     this.warningsFatal = program.warningsFatal;
     let violation: Violation | null = null;
+    let pruned = false;
     try {
       const setupThread = this.newThread(SETUP_TID, 'setup', 0, 'process');
       const shared = this.runAlone(setupThread, program.setup(setupThread.cpu));
@@ -147,7 +153,13 @@ export class Execution {
       this.endGracePeriods();
       this.checkLeaks();
     } catch (err) {
-      violation = this.asViolation(err);
+      if (err instanceof InconsistentExecution) pruned = true;
+      else violation = this.asViolation(err);
+    }
+    // A violation counts only if LKMM allows the execution that reached it.
+    if (violation && this.memory.consistent && !this.memory.consistent()) {
+      violation = null;
+      pruned = true;
     }
     // The path as Choice objects only when someone asks: most executions of a search pass and
     // nobody does, and building it cost an object per choice per execution.
@@ -158,6 +170,7 @@ export class Execution {
     this.lockdep?.endExecution(pathOf);
     return {
       violation,
+      pruned,
       prelude: violation instanceof LockdepViolation && this.lockdep ? this.lockdep.pathsFor(violation) : [],
       steps: this.steps,
       get path() {

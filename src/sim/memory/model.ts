@@ -67,8 +67,21 @@ export interface MemoryModel {
   /** Human-readable name of an action id, for traces. */
   describeAction(action: number): string;
   /**
+   * Whether LKMM allows the execution so far (weak: its execution graph passes the axioms of
+   * linux-kernel.cat, lkmm.ts). Models without it generate only LKMM-allowed executions.
+   */
+  consistent?(): boolean;
+  /**
    * For traces: what `cpu`'s last access did that SC would not (" [stale: newest 1]",
    * " [store buffer]"), or ''. `show` renders a value as the trace does.
    */
   traceNote(cpu: number, show: (value: number) => string): string;
+}
+
+/**
+ * Thrown by a model that found the execution so far forbidden by LKMM (weak, checking as it
+ * goes): the execution is dropped, not reported; every extension of it is forbidden too.
+ */
+export class InconsistentExecution extends Error {
+  override readonly name = 'InconsistentExecution';
 }

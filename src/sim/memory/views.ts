@@ -20,6 +20,8 @@ export interface Msg {
   view: View | null;
   /** Written by an RMW: no store may be placed between it and the write it read (atomicity). */
   readonly rmw: boolean;
+  /** its write event in the execution graph (graph.ts); -1 for the initial value */
+  ev: number;
 }
 
 export type View = (Msg | undefined)[];

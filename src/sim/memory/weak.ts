@@ -59,6 +59,15 @@
 //              into an allocation makes later accesses to that allocation dependent on the
 //              load (`valueDependencies`).
 //
+// LKMM check: the model also records the execution graph (graph.ts: events, rf, co, rmw and,
+// from the litmus runner, addr/data/ctrl dependencies) and lkmm.ts checks linux-kernel.cat's
+// axioms on it. The views above generate candidate executions, a few of them (cumulativity
+// and propagation shapes: S, WWC, ISA2, release chains through address dependencies, several
+// grace periods) weaker than LKMM; the check drops those: eagerly after every departure
+// from SC when `eagerPruning` (litmus), else when asked (`consistent()`, an execution that
+// reached a violation). So the model is never weaker than LKMM; where it is stronger is
+// listed below.
+//
 // Not covered (README "Memory models" lists each with its skipped test):
 //   load buffering: no promises, so a load never reads a store that is po-later in a thread
 //   that has not run it yet (LB+poonceonces is Sometimes in LKMM, Never here);
@@ -74,7 +83,9 @@
 
 import type { FenceKind, MemOrder, Ptr } from '../../kernel/cpu.ts';
 import { NULL_PAGE_WORDS } from '../heap.ts';
-import type { Chooser, MemoryModel, RmwFn } from './model.ts';
+import { EvFlag, ExecutionGraph, Fence } from './graph.ts';
+import { lkmmViolation } from './lkmm.ts';
+import { InconsistentExecution, type Chooser, type MemoryModel, type RmwFn } from './model.ts';
 import { at, joined, joinInto, raise, type Msg, type View } from './views.ts';
 
 /** How a read synchronizes with the message it reads. */
@@ -100,6 +111,10 @@ class CpuViews {
   deps: Map<number, View> | null = null;
   /** an explicit dependency for this CPU's next access (litmus registers) */
   pendingDep: View | null = null;
+  /** the reads the next access depends on, for the execution graph (litmus registers) */
+  graphDeps: GraphDeps | null = null;
+  /** the graph event of this CPU's last read */
+  lastReadEvent = -1;
   lastMsg: Msg | null = null;
   lastSlot = -1;
   /** for traces: the newest write when the last load read an older one; the write a store landed before */
@@ -114,6 +129,28 @@ class CpuViews {
   /** while it waits in synchronize_rcu: the sections that ended before the grace period started */
   gpStart: View | null = null;
 }
+
+/** Reads (graph events) an access depends on through its address, its value, a branch. */
+export interface GraphDeps {
+  readonly addr: readonly number[];
+  readonly data: readonly number[];
+  readonly ctrl: readonly number[];
+}
+
+function readFlags(order: MemOrder): number {
+  return order === 'acquire' || order === 'mb' ? EvFlag.Acquire : order === 'relaxed' ? EvFlag.Noreturn : 0;
+}
+
+const GRAPH_FENCE: Record<FenceKind, Fence> = {
+  mb: Fence.Mb,
+  rmb: Fence.Rmb,
+  // smp_acquire__after_ctrl_dep is at least an smp_rmb (an LKMM graph records no more)
+  acquire: Fence.Rmb,
+  wmb: Fence.Wmb,
+  before_atomic: Fence.BeforeAtomic,
+  after_atomic: Fence.AfterAtomic,
+  after_spinlock: Fence.AfterSpinlock,
+};
 
 /** How often in a row a CPU may read the same stale write of a location (fairness). */
 export const MAX_STALE_READS = 2;
@@ -150,6 +187,15 @@ export class WeakMemory implements MemoryModel {
   private global: View = [];
   /** join of the waiters' views at every grace-period start so far */
   private rcu: View = [];
+  /**
+   * Check LKMM's axioms after every choice that departs from SC, and drop the execution
+   * (InconsistentExecution) as soon as they fail: the litmus runner does. Otherwise they are
+   * checked only when asked (`consistent()`, for an execution that reached a violation).
+   */
+  eagerPruning = false;
+  /** the events of the current phase, and of the phases before (setup) */
+  private graph = new ExecutionGraph();
+  private sealed: ExecutionGraph[] = [];
 
   reset(cpus: number, chooser: Chooser): void {
     this.chooser = chooser;
@@ -158,6 +204,8 @@ export class WeakMemory implements MemoryModel {
     this.hi = 0;
     this.dropHistories();
     this.cpus = Array.from({ length: cpus }, () => new CpuViews());
+    this.graph = new ExecutionGraph();
+    this.sealed = [];
   }
 
   private dropHistories(): void {
@@ -198,7 +246,7 @@ export class WeakMemory implements MemoryModel {
     if (s >= 0) return s;
     if (addr >= this.base.length) this.grow(addr + 1);
     const slot = this.histories.length;
-    this.histories.push([{ value: this.base[addr]!, idx: 0, view: null, rmw: false }]);
+    this.histories.push([{ value: this.base[addr]!, idx: 0, view: null, rmw: false, ev: -1 }]);
     this.slotAddr.push(addr);
     this.slotOf[addr] = slot + 1;
     return slot;
@@ -248,6 +296,48 @@ export class WeakMemory implements MemoryModel {
     this.cpus[cpu]!.pendingDep = dep;
   }
 
+  /** The reads `cpu`'s next access depends on (its graph events: `lastReadEvent`). */
+  dependOnReads(cpu: number, deps: GraphDeps | null): void {
+    this.cpus[cpu]!.graphDeps = deps;
+  }
+
+  /** The graph event of `cpu`'s last read (for the reads a register's value depends on). */
+  lastReadEvent(cpu: number): number {
+    return this.cpus[cpu]!.lastReadEvent;
+  }
+
+  // --- the execution graph --------------------------------------------------------------------
+
+  private readEvent(cpu: number, addr: Ptr, flags: number, from: Msg | null): number {
+    const c = this.cpus[cpu]!;
+    const e = this.graph.read(cpu, addr, flags, from);
+    c.lastReadEvent = e;
+    const d = c.graphDeps;
+    if (d) this.graph.depend(e, d.addr, null, d.ctrl);
+    return e;
+  }
+
+  private writeEvent(cpu: number, addr: Ptr, flags: number, m: Msg): number {
+    const e = this.graph.write(cpu, addr, flags, m);
+    const d = this.cpus[cpu]!.graphDeps;
+    if (d) this.graph.depend(e, d.addr, d.data, d.ctrl);
+    return e;
+  }
+
+  /** A fence only LKMM's axioms need (the operational model gives it no meaning of its own). */
+  graphFence(cpu: number, fence: Fence, addr = -1): void {
+    this.graph.fenceEvent(cpu, fence, addr);
+  }
+
+  /** After a choice that departs from SC: drop the execution now if LKMM forbids it. */
+  private pruneIfForbidden(): void {
+    if (this.eagerPruning && lkmmViolation(this.graph)) throw new InconsistentExecution('LKMM forbids this execution');
+  }
+
+  consistent(): boolean {
+    return lkmmViolation(this.graph) === null && this.sealed.every((g) => lkmmViolation(g) === null);
+  }
+
   // --- accesses -----------------------------------------------------------------------------
 
   traceNote(cpu: number, show: (value: number) => string): string {
@@ -274,6 +364,8 @@ export class WeakMemory implements MemoryModel {
       c.lastMsg = null;
       c.noteNewest = null;
       c.noteBefore = null;
+      this.readEvent(cpu, addr, readFlags(order), null);
+      c.graphDeps = null;
       return this.base[addr]!;
     }
     const h = this.histories[slot]!;
@@ -294,6 +386,9 @@ export class WeakMemory implements MemoryModel {
     }
     this.observe(c, slot, m, readKind(order));
     if (this.valueDependencies) this.noteValueDependency(c, m);
+    this.readEvent(cpu, addr, readFlags(order), m);
+    c.graphDeps = null;
+    if (k > 0) this.pruneIfForbidden();
     return m.value;
   }
 
@@ -314,7 +409,7 @@ export class WeakMemory implements MemoryModel {
         if (!h[p]!.rmw) k--;
       }
     }
-    const m: Msg = { value, idx: p, view: order === 'release' ? null : c.rel, rmw: false };
+    const m: Msg = { value, idx: p, view: order === 'release' ? null : c.rel, rmw: false, ev: -1 };
     c.noteNewest = null;
     c.noteBefore = p === h.length ? null : h[p]!;
     if (p === h.length) h.push(m);
@@ -326,6 +421,9 @@ export class WeakMemory implements MemoryModel {
     raise(c.own, slot, m);
     // A release store carries everything the CPU has seen, the writes it only read included.
     if (order === 'release') m.view = c.cur.slice();
+    this.writeEvent(cpu, addr, order === 'release' ? EvFlag.Release : 0, m);
+    c.graphDeps = null;
+    if (p !== h.length - 1) this.pruneIfForbidden();
   }
 
   rmw(cpu: number, addr: Ptr, f: RmwFn, order: MemOrder, failOrder: MemOrder): number {
@@ -345,6 +443,9 @@ export class WeakMemory implements MemoryModel {
         let i = h.length - 1;
         while (k > 0) if (f(h[--i]!.value) === undefined) k--;
         this.observe(c, slot, h[i]!, readKind(failOrder));
+        this.readEvent(cpu, addr, readFlags(failOrder), h[i]!);
+        c.graphDeps = null;
+        this.pruneIfForbidden();
         return h[i]!.value;
       }
     } else {
@@ -356,20 +457,21 @@ export class WeakMemory implements MemoryModel {
     if (next === undefined) {
       // It does not write: a read of the latest write, ordered as `failOrder` (a failed
       // conditional RMW orders nothing unless it says so; kernel-notes section 2).
-      if (slot >= 0) {
-        const h = this.histories[slot]!;
-        this.observe(c, slot, h[h.length - 1]!, readKind(failOrder));
-      } else c.lastMsg = null;
+      const h = slot >= 0 ? this.histories[slot]! : null;
+      if (h) this.observe(c, slot, h[h.length - 1]!, readKind(failOrder));
+      else c.lastMsg = null;
       c.pendingDep = null;
+      this.readEvent(cpu, addr, readFlags(failOrder), h ? h[h.length - 1]! : null);
+      c.graphDeps = null;
       return latest;
     }
-    if (order === 'mb') this.fullFence(c);
+    if (order === 'mb') this.mbEvent(cpu);
     slot = this.slotFor(addr);
     c.pendingDep = null;
     const h = this.histories[slot]!;
     const read = h[h.length - 1]!;
     this.observe(c, slot, read, readKind(order));
-    const m: Msg = { value: next, idx: h.length, view: null, rmw: true };
+    const m: Msg = { value: next, idx: h.length, view: null, rmw: true, ev: -1 };
     h.push(m);
     raise(c.cur, slot, m);
     raise(c.own, slot, m);
@@ -377,7 +479,12 @@ export class WeakMemory implements MemoryModel {
     // joins the view of the message it reads), so refcount_dec_and_test's acquire on zero
     // sees every earlier holder's accesses, not only the last one's.
     m.view = joined(read.view, order === 'release' || order === 'mb' ? c.cur : c.rel);
-    if (order === 'mb') this.fullFence(c);
+    // herd: a fully ordered RMW is smp_mb(); rmw; smp_mb() (its R and W themselves relaxed).
+    const r = this.readEvent(cpu, addr, EvFlag.Rmw | (order === 'mb' ? 0 : readFlags(order)), read);
+    const w = this.writeEvent(cpu, addr, EvFlag.Rmw | (order === 'release' ? EvFlag.Release : 0), m);
+    this.graph.pairRmw(r, w);
+    c.graphDeps = null;
+    if (order === 'mb') this.mbEvent(cpu);
     return latest;
   }
 
@@ -385,6 +492,12 @@ export class WeakMemory implements MemoryModel {
 
   private acquireFence(c: CpuViews): void {
     joinInto(c.cur, c.acq);
+  }
+
+  /** smp_mb() on `cpu`, also as a graph event. */
+  private mbEvent(cpu: number): void {
+    this.fullFence(this.cpus[cpu]!);
+    this.graph.fenceEvent(cpu, Fence.Mb);
   }
 
   /** smp_mb(): acquire fence, SC fence joined both ways with G, release fence. */
@@ -397,6 +510,8 @@ export class WeakMemory implements MemoryModel {
 
   fence(cpu: number, kind: FenceKind): void {
     const c = this.cpus[cpu]!;
+    // The graph records the fence LKMM knows; the operational model below may be stronger.
+    this.graph.fenceEvent(cpu, GRAPH_FENCE[kind]);
     switch (kind) {
       case 'mb':
       case 'after_spinlock':
@@ -435,10 +550,14 @@ export class WeakMemory implements MemoryModel {
       c.rel = joined(c.rel, c.unlockRel);
       joinInto(c.cur, c.unlockAcq);
     }
-    const m: Msg = { value: 1, idx: h.length, view: unlock.view, rmw: true };
+    const m: Msg = { value: 1, idx: h.length, view: unlock.view, rmw: true, ev: -1 };
     h.push(m);
     raise(c.cur, slot, m);
     raise(c.own, slot, m);
+    const r = this.readEvent(cpu, addr, EvFlag.Lkr | EvFlag.Acquire, unlock);
+    const w = this.writeEvent(cpu, addr, EvFlag.Lkw, m);
+    this.graph.pairRmw(r, w);
+    c.graphDeps = null;
   }
 
   unlock(cpu: number, addr: Ptr): void {
@@ -447,11 +566,13 @@ export class WeakMemory implements MemoryModel {
     c.pendingDep = null;
     const h = this.histories[slot]!;
     // The owner has seen its own lock write, the newest: the unlock goes at the end.
-    const m: Msg = { value: 0, idx: h.length, view: null, rmw: false };
+    const m: Msg = { value: 0, idx: h.length, view: null, rmw: false, ev: -1 };
     h.push(m);
     raise(c.cur, slot, m);
     raise(c.own, slot, m);
     m.view = c.cur.slice();
+    this.writeEvent(cpu, addr, EvFlag.Ul | EvFlag.Release, m);
+    c.graphDeps = null;
     c.unlockRel = m.view;
     c.unlockAcq = c.acq.slice();
   }
@@ -472,12 +593,19 @@ export class WeakMemory implements MemoryModel {
     }
     this.dropHistories();
     this.cpus = this.cpus.map(() => new CpuViews());
+    // The phase's graph keeps its coherence positions and is checked with the next phase's.
+    if (this.graph.n > 0) {
+      this.graph.seal();
+      this.sealed.push(this.graph);
+      this.graph = new ExecutionGraph();
+    }
   }
 
   gracePeriodStart(cpu: number, waiter: boolean): void {
     const w = this.cpus[cpu]!;
     joinInto(this.rcu, w.cur);
     if (!waiter) return;
+    this.graph.fenceEvent(cpu, Fence.SyncRcu);
     const ended: View = [];
     for (const c of this.cpus) if (c.sectionDepth === 0) joinInto(ended, c.sectionEnd);
     w.gpStart = ended;
@@ -486,11 +614,13 @@ export class WeakMemory implements MemoryModel {
   readSectionStart(cpu: number): void {
     const c = this.cpus[cpu]!;
     if (c.sectionDepth++ === 0) joinInto(c.cur, this.rcu);
+    this.graph.fenceEvent(cpu, Fence.RcuLock);
   }
 
   readSectionEnd(cpu: number): void {
     const c = this.cpus[cpu]!;
     if (--c.sectionDepth === 0) c.sectionEnd = c.cur.slice();
+    this.graph.fenceEvent(cpu, Fence.RcuUnlock);
   }
 
   gracePeriod(waiter: number, readers: readonly number[]): void {
