@@ -14,7 +14,7 @@ import { decodeReplay, encodeReplay, type Choice } from './path.ts';
 import { Lockdep } from './lockdep.ts';
 import { SCENARIOS_DIR, VARIANTS_DIR, type LoadedScenario, type LoadedVariant } from './registry.ts';
 import { AutoScheduler } from './schedulers/auto.ts';
-import { DfsScheduler } from './schedulers/dfs.ts';
+import { DfsScheduler, type Reduction } from './schedulers/dfs.ts';
 import { PctScheduler } from './schedulers/pct.ts';
 import { RandomScheduler } from './schedulers/random.ts';
 import { ReplayScheduler } from './schedulers/replay.ts';
@@ -31,6 +31,8 @@ export interface CheckOptions {
   executions: number;
   /** dfs preemption bound */
   preemptions: number;
+  /** dfs (and auto's dfs phase): partial-order reduction, on unless 'none' */
+  reduction?: Reduction;
   /** the choice path, for strategy replay */
   replay?: string;
 }
@@ -80,13 +82,13 @@ function newExecution(model: ModelName, scheduler: Scheduler, stepBound: number)
 function schedulerFor(opts: CheckOptions, replayPaths: Choice[][] | null): Scheduler {
   switch (opts.strategy) {
     case 'auto':
-      return new AutoScheduler(opts.seed, opts.preemptions, Math.min(AUTO_HUNT, opts.executions));
+      return new AutoScheduler(opts.seed, opts.preemptions, Math.min(AUTO_HUNT, opts.executions), opts.reduction);
     case 'random':
       return new RandomScheduler(opts.seed);
     case 'pct':
       return new PctScheduler(opts.seed);
     case 'dfs':
-      return new DfsScheduler(opts.preemptions);
+      return new DfsScheduler(opts.preemptions, opts.reduction);
     case 'replay':
       return new ReplayScheduler(replayPaths ?? []);
   }
@@ -130,7 +132,7 @@ export function check(variant: LoadedVariant, scenario: LoadedScenario, opts: Ch
   if (!failing) {
     return { ...base, verdict: 'pass', complete: scheduler.complete, executions, ms: elapsed(started) };
   }
-  const shrunk = opts.strategy === 'replay' || failing.prelude.length > 0 ? failing : shrink(program, opts.model, stepBound, failing);
+  const shrunk = opts.strategy === 'replay' || failing.prelude.length > 0 ? failing : shrink(program, opts.model, stepBound, failing, opts.reduction);
   const violation = report(variant, scenario, opts.model, program, stepBound, shrunk);
   return { ...base, verdict: 'violation', complete: false, executions, ms: elapsed(started), violation };
 }
@@ -144,10 +146,10 @@ function elapsed(started: number): number {
  * each smaller bound, cheapest first (iterative context bounding finds the least-preempting
  * schedule first; CHESS, PLDI'07).
  */
-function shrink(program: Program, model: ModelName, stepBound: number, failing: ExecutionResult): ExecutionResult {
+function shrink(program: Program, model: ModelName, stepBound: number, failing: ExecutionResult, reduction?: Reduction): ExecutionResult {
   const kind = failing.violation!.kind;
   for (let bound = 0; bound < Math.min(failing.preemptions, MAX_SHRINK_BOUND + 1); bound++) {
-    const dfs = new DfsScheduler(bound);
+    const dfs = new DfsScheduler(bound, reduction);
     const ex = newExecution(model, dfs, stepBound);
     for (let n = 0; n < SHRINK_BUDGET && dfs.startExecution(); n++) {
       const result = ex.run(program, false);
