@@ -14,6 +14,7 @@ import { planCells } from '../sim/cells.ts';
 import { DEFAULT_CHECK, type CheckOptions, type Strategy } from '../sim/check.ts';
 import { availableModels, MODEL_NAMES } from '../sim/memory/index.ts';
 import { builtinScenarioFiles, builtinVariantFiles, SCENARIO_GROUPS } from '../sim/registry.ts';
+import { REDUCTIONS, type Reduction } from '../sim/schedulers/dfs.ts';
 import { defaultJobs } from '../sim/pool.ts';
 import { printMatrix, printResult } from './check-output.ts';
 import { progressMode } from './progress.ts';
@@ -34,6 +35,7 @@ With no selection: every variant x every scenario x every memory model.
   --seed N                random seed (default ${DEFAULT_CHECK.seed})
   --executions N          execution budget (default ${DEFAULT_CHECK.executions})
   --preemptions N         dfs preemption bound (default ${DEFAULT_CHECK.preemptions})
+  --reduction R           dfs partial-order reduction: dpor (default) | none
   --replay STRING         replay one recorded schedule (as printed with a violation)
   --json                  print { "results": [...] } instead of text
   --out FILE              also write the JSON results to FILE (atomically)
@@ -90,6 +92,7 @@ function parse(args: string[]): Selection | 'help' {
       seed: { type: 'string' },
       executions: { type: 'string' },
       preemptions: { type: 'string' },
+      reduction: { type: 'string' },
       replay: { type: 'string' },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -106,6 +109,8 @@ function parse(args: string[]): Selection | 'help' {
   }
   const strategy = (values.replay ? 'replay' : (values.strategy ?? DEFAULT_CHECK.strategy)) as Strategy;
   if (!['auto', 'random', 'pct', 'dfs', 'replay'].includes(strategy)) throw new UsageError(`unknown --strategy '${strategy}'; strategies: auto, random, pct, dfs`);
+  const reduction = (values.reduction ?? 'dpor') as Reduction;
+  if (!REDUCTIONS.includes(reduction)) throw new UsageError(`unknown --reduction '${values.reduction}'; reductions: ${REDUCTIONS.join(', ')}`);
   const variants = values.variant ?? builtinVariantFiles();
   const scenarios = values.scenario ?? builtinScenarioFiles(values.group);
   if (values.replay && (variants.length !== 1 || scenarios.length !== 1)) {
@@ -135,6 +140,7 @@ function parse(args: string[]): Selection | 'help' {
       seed: intOption(values.seed, 'seed', DEFAULT_CHECK.seed),
       executions: intOption(values.executions, 'executions', DEFAULT_CHECK.executions),
       preemptions: intOption(values.preemptions, 'preemptions', DEFAULT_CHECK.preemptions),
+      ...(reduction !== 'dpor' ? { reduction } : {}),
       ...(values.replay ? { replay: values.replay } : {}),
     },
   };

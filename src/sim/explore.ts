@@ -2,11 +2,14 @@
 // what partial-order reduction is measured and tested against. Outcomes are counted by name:
 // the violation kind, or "pass", or what `outcome` makes of the final state.
 
+import type { LitmusTest } from '../litmus/ast.ts';
+import { litmusProgram } from '../litmus/run.ts';
 import type { ModelName } from '../results/types.ts';
 import { Execution, type Program } from './execution.ts';
 import { Lockdep } from './lockdep.ts';
 import { createMemoryModel } from './memory/index.ts';
 import type { MemoryModel } from './memory/model.ts';
+import { WeakMemory } from './memory/weak.ts';
 import { DfsScheduler, type Reduction } from './schedulers/dfs.ts';
 
 export interface Exploration {
@@ -54,4 +57,23 @@ export function explore(program: Program, model: ModelName | MemoryModel, opts: 
     outcomes.set(name, (outcomes.get(name) ?? 0) + 1);
   }
   return { executions, redundant, complete: dfs.complete, outcomes, ms: Math.round(performance.now() - started) };
+}
+
+/** A litmus test's exploration: its outcomes are the final states (registers and memory). */
+export function exploreLitmus(test: LitmusTest, model: ModelName, reduction: Reduction, maxExecutions = 2_000_000): Exploration {
+  const memory = createMemoryModel(model);
+  // as runLitmus: registers carry dependencies exactly
+  if (memory instanceof WeakMemory) memory.valueDependencies = false;
+  const { program, frame } = litmusProgram(test, memory);
+  return explore(program, memory, {
+    bound: Infinity,
+    reduction,
+    maxExecutions,
+    stepBound: 10_000,
+    lockdep: false,
+    outcome: () => {
+      const f = frame();
+      return JSON.stringify({ registers: f.registers, memory: f.memory });
+    },
+  });
 }

@@ -59,13 +59,15 @@ export class FootprintRecorder {
   }
 
   finish(): Footprint {
-    // A location written is also read; keep the strongest entry per location.
-    const sorted = this.entries.slice().sort((a, b) => a - b);
+    // Sorted by location (insertion sort: a step touches a handful), keeping the strongest
+    // entry per location: a location written is also read.
+    const e = this.entries;
     const out: number[] = [];
-    for (const e of sorted) {
-      const last = out[out.length - 1];
-      if (last !== undefined && last >> 1 === e >> 1) out[out.length - 1] = last | e;
-      else out.push(e);
+    for (const x of e) {
+      let i = out.length;
+      while (i > 0 && out[i - 1]! >> 1 > x >> 1) i--;
+      if (i > 0 && out[i - 1]! >> 1 === x >> 1) out[i - 1] = out[i - 1]! | x;
+      else out.splice(i, 0, x);
     }
     return { entries: out, global: this.global };
   }

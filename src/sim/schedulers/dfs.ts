@@ -34,14 +34,14 @@ interface ChoicePoint {
   preferred: number;
   index: number;
   preemptionsBefore: number;
-  /** reduction, thread choices only: the alternatives to explore (DPOR's backtrack set) */
-  backtrack: Set<number> | null;
-  /** reduction: alternatives explored and left, with their step's footprint (null: never sleeps) */
-  done: Map<number, Footprint | null> | null;
-  /** reduction: threads asleep on entry, with the footprint of the step they would take */
+  /** reduction, thread choices only: the alternatives to explore (DPOR's backtrack set), a bit per index in `alts`; 0 when not reduced */
+  backtrack: number;
+  /** reduction: the alternatives explored and left, a bit per index */
+  explored: number;
+  /** sleep sets: threads asleep on entry, with the footprint of the step they would take */
   sleep: Map<number, Footprint> | null;
-  /** reduction: the footprint of the current alternative's step, once it ran */
-  currentFootprint: Footprint | null;
+  /** sleep sets: the footprints of the explored alternatives' steps (null: never sleeps), by index */
+  footprints: (Footprint | null)[] | null;
 }
 
 export class DfsScheduler implements Scheduler {
@@ -113,12 +113,11 @@ export class DfsScheduler implements Scheduler {
   private backtrack(): boolean {
     while (this.stack.length > 0) {
       const top = this.stack[this.stack.length - 1]!;
-      if (top.backtrack) {
+      if (top.backtrack !== 0) {
         const next = this.nextReduced(top);
         if (next >= 0) {
-          top.done!.set(top.alts[top.index]!, top.currentFootprint);
+          top.explored |= 1 << top.index;
           top.index = next;
-          top.currentFootprint = null;
           return true;
         }
       } else {
@@ -136,11 +135,11 @@ export class DfsScheduler implements Scheduler {
 
   /** The next alternative a reduced thread choice still owes, or -1. */
   private nextReduced(point: ChoicePoint): number {
-    const current = point.alts[point.index]!;
+    const owed = point.backtrack & ~point.explored & ~(1 << point.index);
     for (let j = 0; j < point.alts.length; j++) {
+      if (!(owed & (1 << j))) continue;
       const alt = point.alts[j]!;
-      if (alt === current || point.done!.has(alt) || !point.backtrack!.has(alt)) continue;
-      if (point.sleep!.has(alt) || !this.fits(point, alt)) continue;
+      if (point.sleep?.has(alt) || !this.fits(point, alt)) continue;
       return j;
     }
     return -1;
@@ -179,23 +178,25 @@ export class DfsScheduler implements Scheduler {
       preferred: p >= 0 ? preferred : -1,
       index: 0,
       preemptionsBefore: this.preemptions,
-      backtrack: null,
-      done: null,
+      backtrack: 0,
+      explored: 0,
       sleep: null,
-      currentFootprint: null,
+      footprints: null,
     };
     if (!this.observesSteps || kind !== 't') return point;
-    point.backtrack = new Set();
-    point.done = new Map();
-    point.sleep = new Map(this.sleep);
+    if (count > 30) throw new LabInternalError(`dfs: ${count} alternatives at one choice point; reduction keeps them in a 30-bit mask`);
+    if (this.sleepSets) {
+      point.sleep = new Map(this.sleep);
+      point.footprints = [];
+    }
     // Memory-model actions are explored as without reduction.
-    for (const a of ordered) if (a >= ACTION_BASE) point.backtrack.add(a);
-    const first = ordered.findIndex((a) => !point.sleep!.has(a) && this.fits(point, a));
+    for (let j = 0; j < count; j++) if (ordered[j]! >= ACTION_BASE) point.backtrack |= 1 << j;
+    const first = ordered.findIndex((a) => !point.sleep?.has(a) && this.fits(point, a));
     // Every alternative asleep (or over the bound): every continuation is equivalent to an
     // execution already explored.
     if (first < 0) throw new RedundantExecution();
     point.index = first;
-    point.backtrack.add(ordered[first]!);
+    point.backtrack |= 1 << first;
     return point;
   }
 
@@ -203,6 +204,10 @@ export class DfsScheduler implements Scheduler {
     const node = this.pendingNode;
     this.pendingNode = -1;
     this.events.push(actor, footprint, node);
+    if (!this.sleepSets) {
+      this.memoryChoiceInStep = false;
+      return;
+    }
     // The sleep set after this step: whoever slept here or was explored here before, and
     // commutes with it (memory-model actions never sleep: they are explored as without reduction).
     const point = node >= 0 ? this.stack[node]! : null;
@@ -212,9 +217,9 @@ export class DfsScheduler implements Scheduler {
     };
     if (point) {
       for (const [q, fp] of point.sleep!) carry(q, fp);
-      for (const [q, fp] of point.done!) carry(q, fp);
+      for (let j = 0; j < point.alts.length; j++) if (point.explored & (1 << j)) carry(point.alts[j]!, point.footprints![j] ?? null);
       // A step that made a memory-model choice may touch other things in its other branches.
-      point.currentFootprint = this.memoryChoiceInStep ? null : footprint;
+      point.footprints![point.index] = this.memoryChoiceInStep ? null : footprint;
     } else {
       for (const [q, fp] of this.sleep) carry(q, fp);
     }
@@ -233,7 +238,7 @@ export class DfsScheduler implements Scheduler {
       while (after >= 0 && log.actors[after] !== tid) after--;
       for (let e = after + 1; e < log.length; e++) {
         const point = this.pointOf(e);
-        if (point?.alts.includes(tid)) point.backtrack!.add(tid);
+        if (point) this.ask(point, tid);
       }
     }
   }
@@ -249,20 +254,32 @@ export class DfsScheduler implements Scheduler {
   private addBacktrackPoints(): void {
     const log = this.events;
     const bounded = this.bound !== Infinity;
-    for (const race of log.races(bounded)) {
-      const point = this.pointOf(race.first);
-      if (!point) continue;
-      if (!race.race) {
-        const actor = log.actors[race.second]!;
-        if (point.alts.includes(actor)) point.backtrack!.add(actor);
-        continue;
+    log.races(bounded, (first, second, race) => {
+      if (!race) {
+        const point = this.pointOf(first);
+        if (point) this.ask(point, log.actors[second]!);
+        return;
       }
-      const outer = bounded ? this.pointOf(this.blockStart(race.first)) : null;
-      const targets = [point, ...(outer && outer !== point ? [outer] : [])].filter((p) => !this.saturated(p));
-      if (targets.length === 0) continue;
-      const initials = log.initials(race);
-      for (const p of targets) if (!this.alreadyCovers(p, initials)) this.addOne(p, initials);
+      const initials = log.initials(first, second);
+      const point = this.enabledBefore(first, initials);
+      if (point && !this.alreadyCovers(point, initials)) this.addOne(point, initials);
+      const outer = bounded ? this.pointOf(this.blockStart(first)) : null;
+      if (outer && outer !== point && !this.alreadyCovers(outer, initials)) this.addOne(outer, initials);
+    });
+  }
+
+  /**
+   * The choice point right before event `e` if one of `actors` could run there, else the
+   * latest earlier one where one could: an actor blocked at `e` (on a lock `e`'s thread holds)
+   * can only be put first where it was last runnable (Flanagan and Godefroid's co-enabled
+   * condition, POPL'05).
+   */
+  private enabledBefore(e: number, actors: readonly number[]): ChoicePoint | null {
+    for (let k = e; k >= 0; k--) {
+      const point = this.pointOf(k);
+      if (point && actors.some((a) => point.alts.includes(a))) return point;
     }
+    return null;
   }
 
   /** The thread choice point that picked event `e`, if there was one. */
@@ -274,17 +291,25 @@ export class DfsScheduler implements Scheduler {
 
   /** Every alternative already explored or asked for: nothing a race could add. */
   private saturated(point: ChoicePoint): boolean {
-    return point.backtrack!.size >= point.alts.length;
+    return point.backtrack === (1 << point.alts.length) - 1;
+  }
+
+  /** Adds `actor` to the point's backtrack set if it is one of the alternatives there. */
+  private ask(point: ChoicePoint, actor: number): boolean {
+    const j = point.alts.indexOf(actor);
+    if (j >= 0) point.backtrack |= 1 << j;
+    return j >= 0;
   }
 
   private alreadyCovers(point: ChoicePoint, initials: readonly number[]): boolean {
-    return initials.some((a) => point.backtrack!.has(a));
+    return initials.some((a) => {
+      const j = point.alts.indexOf(a);
+      return j >= 0 && (point.backtrack & (1 << j)) !== 0;
+    });
   }
 
   private addOne(point: ChoicePoint, initials: readonly number[]): void {
-    const enabled = initials.find((a) => point.alts.includes(a));
-    if (enabled !== undefined) point.backtrack!.add(enabled);
-    else for (const a of point.alts) point.backtrack!.add(a); // not expected: fall back to all
+    if (!initials.some((a) => this.ask(point, a))) point.backtrack = (1 << point.alts.length) - 1;
   }
 
   /** The first event of the run of steps holding event `e`. */

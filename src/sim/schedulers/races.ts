@@ -10,14 +10,11 @@
 
 import type { Footprint } from '../footprint.ts';
 
-export interface Race {
-  /** index of the earlier event */
-  first: number;
-  /** index of the later event */
-  second: number;
-  /** false: the two are ordered through other events (a dependent pair, not a race) */
-  race: boolean;
-}
+/**
+ * A dependent pair of events of two actors, `first` before `second`; `race` false when they
+ * are ordered through other events (a dependent pair, not a race).
+ */
+export type PairVisitor = (first: number, second: number, race: boolean) => void;
 
 export class EventLog {
   readonly actors: number[] = [];
@@ -50,8 +47,8 @@ export class EventLog {
     return this.clocks[j]![this.actorOf[i]!]! >= this.seq[i]!;
   }
 
-  /** Every race of the execution; with `pairs`, every other dependent pair of two actors too. */
-  races(pairs = false): Race[] {
+  /** Visits every race of the execution; with `pairs`, every other dependent pair of two actors too. */
+  races(pairs: boolean, visit: PairVisitor): void {
     const n = this.length;
     const dense = new Map<number, number>();
     const actorOf = this.actors.map((a) => {
@@ -66,7 +63,6 @@ export class EventLog {
     const clocks: Int32Array[] = [];
     const lastOf = new Int32Array(width).fill(-1);
     const counts = new Int32Array(width);
-    const found: Race[] = [];
     const fps = this.footprints;
     // Per location, the events that touched it and those that wrote it: the candidates for
     // dependence, found without comparing every pair of footprints.
@@ -74,6 +70,8 @@ export class EventLog {
     const written = new Map<number, number[]>();
     const globals: number[] = [];
     const mark = new Int32Array(n).fill(-1);
+    /** first, second, race: flat, visited once happens-before is complete */
+    const found: number[] = [];
     for (let j = 0; j < n; j++) {
       const aj = actorOf[j]!;
       seq[j] = ++counts[aj]!;
@@ -94,7 +92,7 @@ export class EventLog {
         const ai = actorOf[i]!;
         if (ai === aj || mark[i] !== j) continue;
         const race = clock[ai]! < seq[i]!;
-        if (race || pairs) found.push({ first: i, second: j, race });
+        if (race || pairs) found.push(i, j, race ? 1 : 0);
         const ci = clocks[i]!;
         for (let a = 0; a < width; a++) if (ci[a]! > clock[a]!) clock[a] = ci[a]!;
       }
@@ -117,16 +115,14 @@ export class EventLog {
     this.seq = seq;
     this.clocks = clocks;
     this.actorOf = actorOf;
-    return found;
+    for (let k = 0; k < found.length; k += 3) visit(found[k]!, found[k + 1]!, found[k + 2] === 1);
   }
 
   /**
    * The actors that can start the reversal of `race` right before its first event, the later
    * event's own actor first when it is one of them.
    */
-  initials(race: Race): number[] {
-    const i = race.first;
-    const j = race.second;
+  initials(i: number, j: number): number[] {
     const before = (a: number, b: number) => this.before(a, b);
     const v: number[] = [];
     for (let k = i + 1; k < j; k++) if (!before(i, k)) v.push(k);
