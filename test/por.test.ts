@@ -129,3 +129,18 @@ describe('dfs with and without reduction', () => {
     expect(replayed.violation?.kind).toBe('leak');
   });
 });
+
+describe('deepening (the report verifies pass cells at bound 3 within its budget)', () => {
+  it('verifies at the higher bound when the budget lasts, and says the bound reached when it does not', async () => {
+    const variant = await loadVariant('current-shared-lock');
+    const scenario = await loadScenario('stale-error');
+    const base = { model: 'sc' as const, strategy: 'auto' as const, seed: 1, executions: 100_000, preemptions: 2 };
+    const atTwo = check(variant, scenario, base);
+    expect(atTwo).toMatchObject({ verdict: 'pass', complete: true, verifiedBound: 2 });
+    const deep = check(variant, scenario, { ...base, deepenTo: 3 });
+    expect(deep).toMatchObject({ verdict: 'pass', complete: true, verifiedBound: 3 });
+    expect(deep.executions).toBeGreaterThan(atTwo.executions);
+    const short = check(variant, scenario, { ...base, deepenTo: 3, executions: atTwo.executions + 1 });
+    expect(short).toMatchObject({ verdict: 'pass', complete: true, verifiedBound: 2, executions: atTwo.executions + 1 });
+  });
+});

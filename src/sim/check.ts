@@ -33,6 +33,11 @@ export interface CheckOptions {
   preemptions: number;
   /** dfs (and auto's dfs phase): partial-order reduction, on unless 'none' */
   reduction?: Reduction;
+  /**
+   * dfs and auto: once the search at `preemptions` is complete, verify again at each higher
+   * bound up to this one while the execution budget lasts (result: verifiedBound).
+   */
+  deepenTo?: number;
   /** the choice path, for strategy replay */
   replay?: string;
 }
@@ -111,14 +116,22 @@ export function check(variant: LoadedVariant, scenario: LoadedScenario, opts: Ch
   const ex = newExecution(opts.model, scheduler, stepBound);
   let executions = 0;
   let failing: ExecutionResult | null = null;
-  while (executions < opts.executions && scheduler.startExecution()) {
-    executions++;
-    const result = ex.run(program, false);
-    scheduler.endExecution();
-    if (result.violation) {
-      failing = result;
-      break;
+  const runDfs = (s: Scheduler, e: Execution) => {
+    while (executions < opts.executions && s.startExecution()) {
+      executions++;
+      const result = e.run(program, false);
+      s.endExecution();
+      if (result.violation) return result;
     }
+    return null;
+  };
+  failing = runDfs(scheduler, ex);
+  let verifiedBound = !failing && scheduler.complete && (opts.strategy === 'dfs' || opts.strategy === 'auto') ? opts.preemptions : undefined;
+  // Deeper, from scratch at each bound: a bound-b search is not a prefix of a bound-(b+1) one.
+  for (let bound = opts.preemptions + 1; verifiedBound === bound - 1 && bound <= (opts.deepenTo ?? -1) && executions < opts.executions; bound++) {
+    const deeper = new DfsScheduler(bound, opts.reduction);
+    failing = runDfs(deeper, newExecution(opts.model, deeper, stepBound));
+    if (deeper.complete && !failing) verifiedBound = bound;
   }
   const expected = expectedVerdict(scenario.def, variant.name, opts.model);
   const base = {
@@ -130,7 +143,7 @@ export function check(variant: LoadedVariant, scenario: LoadedScenario, opts: Ch
     ...(expected ? { expected } : {}),
   };
   if (!failing) {
-    return { ...base, verdict: 'pass', complete: scheduler.complete, executions, ms: elapsed(started) };
+    return { ...base, verdict: 'pass', complete: scheduler.complete, ...(verifiedBound !== undefined ? { verifiedBound } : {}), executions, ms: elapsed(started) };
   }
   const shrunk = opts.strategy === 'replay' || failing.prelude.length > 0 ? failing : shrink(program, opts.model, stepBound, failing, opts.reduction);
   const violation = report(variant, scenario, opts.model, program, stepBound, shrunk);
