@@ -404,6 +404,8 @@ export function runLitmus(test: LitmusTest, model: ModelName, maxExecutions = DE
     const r = ex.run(program, false);
     dfs.endExecution();
     executions++;
+    // Cut short by partial-order reduction: equivalent to an execution already explored.
+    if (r.redundant) continue;
     if (r.violation) throw new LitmusRunError(`${test.name} under ${model}: ${r.violation.headline}`);
     const f = frame();
     const state: FinalState = { registers: f.registers, memory: f.memory };
