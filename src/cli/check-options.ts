@@ -6,6 +6,7 @@ import type { ModelName } from '../results/types.ts';
 import { DEFAULT_CHECK, type CheckOptions, type Strategy } from '../sim/check.ts';
 import { availableModels, MODEL_NAMES } from '../sim/memory/index.ts';
 import { SCENARIO_GROUPS } from '../sim/registry.ts';
+import { REDUCTIONS, type Reduction } from '../sim/schedulers/dfs.ts';
 
 /** Bad command-line input: printed with the command's help, exit 2. */
 export class UsageError extends Error {}
@@ -19,6 +20,7 @@ export const CELL_OPTIONS = {
   seed: { type: 'string' },
   executions: { type: 'string' },
   preemptions: { type: 'string' },
+  reduction: { type: 'string' },
   json: { type: 'boolean', default: false },
   out: { type: 'string' },
   jobs: { type: 'string' },
@@ -49,14 +51,17 @@ export function groupOption(group: string | undefined): string | undefined {
 }
 
 /** The budget of every cell; `replay` given: the replay strategy. */
-export function budgetOptions(values: { strategy?: string; seed?: string; executions?: string; preemptions?: string }, replay?: string): Omit<CheckOptions, 'model'> {
+export function budgetOptions(values: { strategy?: string; seed?: string; executions?: string; preemptions?: string; reduction?: string }, replay?: string): Omit<CheckOptions, 'model'> {
   const strategy = (replay ? 'replay' : (values.strategy ?? DEFAULT_CHECK.strategy)) as Strategy;
   if (!['auto', 'random', 'pct', 'dfs', 'replay'].includes(strategy)) throw new UsageError(`unknown --strategy '${strategy}'; strategies: auto, random, pct, dfs`);
+  const reduction = values.reduction as Reduction | undefined;
+  if (reduction !== undefined && !REDUCTIONS.includes(reduction)) throw new UsageError(`unknown --reduction '${values.reduction}'; reductions: ${REDUCTIONS.join(', ')}`);
   return {
     strategy,
     seed: intOption(values.seed, 'seed', DEFAULT_CHECK.seed),
     executions: intOption(values.executions, 'executions', DEFAULT_CHECK.executions),
     preemptions: intOption(values.preemptions, 'preemptions', DEFAULT_CHECK.preemptions),
+    ...(reduction ? { reduction } : {}),
     ...(replay ? { replay } : {}),
   };
 }

@@ -35,6 +35,8 @@ With no selection: every variant x every scenario x every memory model.
   --seed N                random seed (default ${DEFAULT_CHECK.seed})
   --executions N          execution budget (default ${DEFAULT_CHECK.executions})
   --preemptions N         dfs preemption bound (default ${DEFAULT_CHECK.preemptions})
+  --reduction R           dfs partial-order reduction: dpor | none (default: dpor,
+                          none under tso, where it costs more than it saves)
   --replay STRING         replay one recorded schedule (as printed with a violation)
   --ablate FILE:LINE:PRIM take one ordering point of the variant away (as printed by
                           'fence-lab necessity'); needs exactly one --variant

@@ -69,10 +69,13 @@ written (exit 130).
  * `fence-lab check` with its own default (200,000) is the full verification.
  */
 const REPORT_EXECUTIONS = 20_000;
+/** The deepest preemption bound the report verifies pass cells at (issue 15, item 6). */
+const REPORT_DEEPEST_BOUND = 3;
 const QUICK_EXECUTIONS = 3_000;
 
 async function runChecks(variants: string[], quick: boolean, jobs: number, quiet: boolean): Promise<ReportedRun<CheckResult>> {
-  const options = { ...DEFAULT_CHECK, executions: quick ? QUICK_EXECUTIONS : REPORT_EXECUTIONS };
+  // Pass cells verified at bound 2 go on to bound 3 while their budget lasts (verifiedBound).
+  const options = { ...DEFAULT_CHECK, executions: quick ? QUICK_EXECUTIONS : REPORT_EXECUTIONS, deepenTo: REPORT_DEEPEST_BOUND };
   const cells = planCells(variants, builtinScenarioFiles(), availableModels());
   return runCells(cells, options, { jobs, progress: progressMode(quiet), label: 'fence-lab report' });
 }

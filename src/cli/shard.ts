@@ -55,7 +55,7 @@ function portable(nameOrPath: string): string {
 export function planId(cells: readonly Cell[], options: Omit<CheckOptions, 'model'>): string {
   const text = JSON.stringify({
     cells: cells.map((c) => [portable(c.variant), portable(c.scenario), c.model]),
-    options: [options.strategy, options.seed, options.executions, options.preemptions, options.replay ?? null],
+    options: [options.strategy, options.seed, options.executions, options.preemptions, options.replay ?? null, ...(options.reduction ? [options.reduction] : []), ...(options.deepenTo !== undefined ? [options.deepenTo] : [])],
   });
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }

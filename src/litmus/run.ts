@@ -530,6 +530,8 @@ export function runLitmus(test: LitmusTest, model: ModelName, limits: LitmusLimi
     const r = ex.run(program, false);
     dfs.endExecution();
     executions++;
+    // Cut short by partial-order reduction: equivalent to an execution already explored.
+    if (r.redundant) continue;
     if (r.violation) throw new LitmusRunError(`${test.name} under ${model}: ${r.violation.headline}`);
     // Dropped on the way (weak, eagerly), or forbidden once complete.
     if (r.pruned || (memory.consistent && !memory.consistent())) {

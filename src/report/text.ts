@@ -160,6 +160,7 @@ function verdictSection(check: CheckResults, matrix: VerdictMatrix, designs: Des
   lines.push(...semanticLines(matrix, designs));
   lines.push(...matrixLegend(matrix, executionBudget(check)));
   lines.push(...allowedLines(matrix, designs));
+  lines.push(...verifiedBoundLines(matrix));
   const mismatches = matrix.cells.filter((c) => c.mismatch);
   if (mismatches.length) {
     lines.push('', 'Verdicts that differ from the scenario files:');
@@ -171,6 +172,20 @@ function verdictSection(check: CheckResults, matrix: VerdictMatrix, designs: Des
   if (errors.length) {
     lines.push('', 'Cells that could not run:');
     for (const c of errors) lines.push(...listItem(`${c.scenario} on ${c.variant} (${c.model}): ${c.error}`));
+  }
+  return lines;
+}
+
+/** How deep each pass cell was verified: the largest preemption bound its dfs finished at. */
+function verifiedBoundLines(matrix: VerdictMatrix): string[] {
+  const pass = matrix.cells.filter((c) => c.outcome === 'pass' && matrix.races.includes(c.scenario));
+  const deepest = Math.max(-1, ...pass.map((c) => c.verifiedBound ?? -1));
+  if (deepest < 0) return [];
+  const short = pass.filter((c) => (c.verifiedBound ?? -1) < deepest);
+  const lines = ['', ...paragraph(`Race cells without a violation verified exhaustively (dfs) at preemption bound ${deepest}: ${pass.length - short.length} of ${pass.length}.`)];
+  if (short.length) {
+    lines.push('Largest bound reached by the others (within the execution budget):');
+    for (const c of short) lines.push(...listItem(`${c.scenario} on ${c.variant} (${c.model}): ${c.verifiedBound === undefined ? 'none (not exhaustive at any bound)' : `bound ${c.verifiedBound}`}`));
   }
   return lines;
 }

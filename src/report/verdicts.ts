@@ -15,6 +15,8 @@ export interface VerdictCell {
   outcome: Outcome;
   /** An exhaustive search finished within its bound (a pass then means "none exist"). */
   complete: boolean;
+  /** The largest preemption bound a dfs search finished at, if any did. */
+  verifiedBound?: number;
   expected?: Verdict;
   /** The verdict differs from what the scenario file expects. */
   mismatch: boolean;
@@ -93,6 +95,8 @@ function mergeCell(runs: CheckResult[]): VerdictCell {
     executions: runs.reduce((sum, run) => sum + run.executions, 0),
   };
   if (expected) cell.expected = expected;
+  const bounds = verdictRuns.flatMap((run) => (run.verifiedBound !== undefined ? [run.verifiedBound] : []));
+  if (outcome === 'pass' && bounds.length) cell.verifiedBound = Math.max(...bounds);
   if (violation) cell.violation = violation;
   if (outcome === 'error') cell.error = runs.map((run) => run.error).join('; ');
   return cell;

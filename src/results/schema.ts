@@ -57,6 +57,7 @@ const checkResult: z.ZodType<CheckResult> = z.object({
   verdict,
   expected: verdict.optional(),
   complete: z.boolean(),
+  verifiedBound: z.number().optional(),
   executions: z.number(),
   ms: z.number(),
   violation: violationReport.optional(),

@@ -49,6 +49,8 @@ export interface CheckResult {
   expected?: Verdict;
   /** true when an exhaustive search finished within its bound. */
   complete: boolean;
+  /** The largest preemption bound at which dfs finished (with --deepen, possibly above the bound asked for). */
+  verifiedBound?: number;
   executions: number;
   ms: number;
   violation?: ViolationReport;

@@ -13,6 +13,7 @@ import type { RmwFn } from './memory/model.ts';
 import { isRcuReader, Pending, type SimThread } from './thread.ts';
 import { Violation } from './violation.ts';
 import { NULL_PAGE_WORDS } from './heap.ts';
+import { CLOCK_LOCATION, HEAP_LOCATION } from './footprint.ts';
 
 /** Loop iterations one execution may run in kernel code (across all threads). */
 const MAX_LOOP_ITERATIONS = 1_000_000;
@@ -266,6 +267,8 @@ export class SimCpu {
 
   *spin_trylock(lock: Ptr): Generator<unknown, boolean> {
     const t = this.t;
+    // Decided here, before the yield: this step reads the lock.
+    this.ex.footprint?.read(lock);
     // Held, or released by a store that has not reached memory yet (TSO store buffer).
     if (this.ex.lockOwner.has(lock) || t.locksHeld.includes(lock) || this.ex.memory.latest(lock) !== 0) {
       yield;
@@ -347,6 +350,10 @@ export class SimCpu {
     const ex = this.ex;
     const layout = typeof type === 'number' ? null : type;
     const a = ex.heap.allocate(layout ? layout.size : (type as number), layout, 'heap', null, this.t.name, ex.steps);
+    if (ex.footprint) {
+      ex.footprint.write(HEAP_LOCATION);
+      ex.footprint.writeRange(a.base, a.size);
+    }
     ex.memory.init(a.base, a.size, 0);
     if (ex.tracing) ex.recordEvent(this.t, `${zero ? 'kzalloc' : 'kmalloc'}(${layout ? `struct ${layout.name}` : `${a.size} words`}) = ${a.label}`);
     return a.base;
@@ -355,6 +362,7 @@ export class SimCpu {
   private freeTarget(ptr: Ptr, prim: string) {
     const ex = this.ex;
     const a = ex.heap.find(ptr);
+    if (a) ex.footprint?.writeRange(a.base, a.size);
     if (!a || a.base !== ptr || a.kind !== 'heap') {
       throw new Violation('double-free', `BUG: KASAN: invalid-free in {fn}`, [`${prim}(${ex.heap.name(ptr)}) by ${this.t.name}: not the start of a kmalloc object`], [ex.access(this.t, prim, ptr)]);
     }
@@ -392,6 +400,7 @@ export class SimCpu {
   *module_load(desc: ModuleDesc): Generator<unknown, LoadedModule> {
     yield;
     const ex = this.ex;
+    ex.footprint?.markGlobal();
     const { heap, memory } = ex;
     const owner = (size: number, layout: StructLayout | null, kind: 'text' | 'rodata' | 'static', label: string) => {
       const a = heap.allocate(size, layout, kind, desc.name, this.t.name, ex.steps, `${desc.name}.${label}`);
@@ -440,6 +449,7 @@ export class SimCpu {
   *module_unload(mod: LoadedModule): Generator<unknown, void> {
     yield;
     const ex = this.ex;
+    ex.footprint?.markGlobal();
     for (const a of ex.heap.liveModuleAllocations(mod)) ex.freeAllocation(a, this.t.name, `module_unload(${mod.name})`);
     if (ex.tracing) ex.recordEvent(this.t, `module_unload(${mod.name})`);
   }
@@ -540,6 +550,7 @@ export class SimCpu {
   }
 
   *ktime_get(): Generator<unknown, number> {
+    this.ex.footprint?.write(CLOCK_LOCATION);
     // Nanoseconds since an arbitrary boot time: far above any heap address, so traces never
     // mistake a timestamp for a pointer. Time passes with steps and with timeouts (jiffies).
     return 1_000_000_000 + this.ex.jiffies * 1_000_000 + this.ex.steps;

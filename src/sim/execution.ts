@@ -12,9 +12,11 @@ import { MAX_SCHEDULE_TIMEOUT, TASK_RUNNING } from '../kernel/primitives.ts';
 import { task_struct } from '../kernel/dma-fence.ts';
 import { SimHeap, NULL_PAGE_WORDS, type Allocation } from './heap.ts';
 import { InconsistentExecution, type MemoryChoiceKind, type MemoryModel } from './memory/model.ts';
+import { ObservedMemory } from './memory/observed.ts';
+import { cpuLocation, FootprintRecorder, RCU_LOCATION } from './footprint.ts';
 import { ACTION_BASE, type Choice, type ChoiceKind } from './path.ts';
 import { ReplayDivergence } from './schedulers/replay.ts';
-import type { Scheduler } from './schedulers/scheduler.ts';
+import { RedundantExecution, type Scheduler } from './schedulers/scheduler.ts';
 import { isRcuReader, Pending, Status, type SimThread } from './thread.ts';
 import { SimCpu } from './cpu.ts';
 import { LabInternalError, Violation } from './violation.ts';
@@ -57,6 +59,8 @@ export interface ExecutionResult {
    * a violation it reached is not one.
    */
   pruned: boolean;
+  /** Stopped early by partial-order reduction: equivalent to an execution already explored. */
+  redundant: boolean;
   /** Earlier executions' paths a lockdep report rests on (replayed before `path`). */
   prelude: Choice[][];
   steps: number;
@@ -101,14 +105,22 @@ export class Execution {
   warningsFatal = true;
 
   private executionCount = 0;
+  readonly memory: MemoryModel;
+  /** partial-order reduction: what the running interleaving step touches (null: nobody asks) */
+  readonly footprint: FootprintRecorder | null;
+  /** the actor of the interleaving step in progress, or -1 */
+  private stepActor = -1;
 
   constructor(
-    readonly memory: MemoryModel,
+    memory: MemoryModel,
     private readonly scheduler: Scheduler,
     readonly stepBound: number,
     /** shared by every execution of one check, like lockdep over a kernel's uptime */
     readonly lockdep: Lockdep | null = null,
-  ) {}
+  ) {
+    this.footprint = scheduler.observesSteps ? new FootprintRecorder() : null;
+    this.memory = this.footprint ? new ObservedMemory(memory, this.footprint) : memory;
+  }
 
   // --- choices ------------------------------------------------------------------------------
 
@@ -125,6 +137,26 @@ export class Execution {
     return v;
   }
 
+  /** The memory model drained a store buffer (Chooser.published). */
+  published(cpu: number, addr: Ptr): void {
+    if (this.stepActor < 0) return;
+    this.footprint!.write(addr);
+    this.footprint!.write(cpuLocation(cpu));
+  }
+
+  private beginStep(actor: number, cpu: number | null): void {
+    if (!this.footprint) return;
+    this.stepActor = actor;
+    this.footprint.begin(cpu);
+  }
+
+  private endStep(): void {
+    if (this.stepActor < 0) return;
+    const actor = this.stepActor;
+    this.stepActor = -1;
+    this.scheduler.stepped!(actor, this.footprint!.finish());
+  }
+
   private record(kind: ChoiceKind, value: number): void {
     this.pathKinds.push(kind);
     this.pathValues.push(value);
@@ -138,6 +170,7 @@ export class Execution {
     this.warningsFatal = program.warningsFatal;
     let violation: Violation | null = null;
     let pruned = false;
+    let redundant = false;
     try {
       const setupThread = this.newThread(SETUP_TID, 'setup', 0, 'process');
       const shared = this.runAlone(setupThread, program.setup(setupThread.cpu));
@@ -154,7 +187,14 @@ export class Execution {
       this.checkLeaks();
     } catch (err) {
       if (err instanceof InconsistentExecution) pruned = true;
+      else if (err instanceof RedundantExecution) redundant = true;
       else violation = this.asViolation(err);
+    }
+    // The step a violation cut short still counts: its accesses race like any other.
+    this.endStep();
+    if (this.footprint && !redundant) {
+      const left = this.threads.filter((t) => t.status !== Status.Done).map((t) => t.tid);
+      if (left.length > 0) this.scheduler.unfinished?.(left);
     }
     // A violation counts only if LKMM allows the execution that reached it.
     if (violation && this.memory.consistent && !this.memory.consistent()) {
@@ -171,6 +211,7 @@ export class Execution {
     return {
       violation,
       pruned,
+      redundant,
       prelude: violation instanceof LockdepViolation && this.lockdep ? this.lockdep.pathsFor(violation) : [],
       steps: this.steps,
       get path() {
@@ -202,6 +243,7 @@ export class Execution {
     this.preemptions = 0;
     this.last = null;
     this.current = null;
+    this.stepActor = -1;
   }
 
   private newThread(tid: number, name: string, cpuIndex: number, context: ExecContext): SimThread & { cpu: SimCpu } {
@@ -298,9 +340,11 @@ export class Execution {
         if (preferred !== -1 && chosen !== preferred) this.preemptions++;
       }
       if (chosen >= ACTION_BASE) {
+        this.beginStep(chosen, null);
         this.memory.performAction(chosen - ACTION_BASE);
         if (this.tracing) this.trace.push({ step: this.steps, tid: -2, text: this.memory.describeAction(chosen - ACTION_BASE), stack: '' });
         this.countStep();
+        this.endStep();
         continue;
       }
       this.stepThread(this.threads[chosen]!);
@@ -331,12 +375,17 @@ export class Execution {
         chosen = this.scheduler.choose('t', alts, n, -1);
         this.record('t', chosen);
       }
+      this.beginStep(chosen, null);
       this.memory.performAction(chosen - ACTION_BASE);
       this.countStep();
+      this.endStep();
     }
   }
 
   private stepThread(t: SimThread): void {
+    const fp = this.footprint;
+    const wasReader = fp ? isRcuReader(t) : false;
+    if (fp) this.beginResume(t);
     if (t.context === 'hardirq' && !t.started) {
       t.started = true;
       this.irqActive[t.cpuIndex] = t;
@@ -347,6 +396,21 @@ export class Execution {
     const r = t.gen!.next();
     if (r.done) this.finishThread(t);
     this.countStep();
+    // Entering or leaving a reader (a lock, interrupts off, a read-side section) changes what
+    // a grace period starting now would wait for.
+    if (fp && (isRcuReader(t) || t.status === Status.Done) !== wasReader) fp.read(RCU_LOCATION);
+    this.endStep();
+  }
+
+  /** Opens `t`'s step, noting what made it runnable when it was blocked. */
+  private beginResume(t: SimThread): void {
+    const fp = this.footprint!;
+    this.beginStep(t.tid, t.cpuIndex);
+    if (t.pending === Pending.Sleep) {
+      // Woken through its task state; a timeout fires only because nothing else could run.
+      if (t.timedOut) fp.markGlobal();
+      else fp.read(t.task);
+    } else if (t.pending === Pending.GracePeriod) fp.read(RCU_LOCATION);
   }
 
   private countStep(): void {
@@ -412,6 +476,7 @@ export class Execution {
 
   /** Starts a grace period that ends once every current reader has passed a quiescent state. */
   startGracePeriod(caller: SimThread, end: () => void): void {
+    this.footprint?.write(RCU_LOCATION);
     const waits: GracePeriod['waits'] = [];
     for (const t of this.threads) {
       if (t !== caller && t.status !== Status.Done && isRcuReader(t)) waits.push({ thread: t, epoch: t.quiescentEpoch });
@@ -436,7 +501,10 @@ export class Execution {
     if (this.gracePeriods.length === 0) return;
     this.gracePeriods = this.gracePeriods.filter((gp) => {
       const over = gp.waits.every((w) => w.thread.quiescentEpoch > w.epoch || w.thread.status === Status.Done);
-      if (over) gp.end();
+      if (over) {
+        this.footprint?.write(RCU_LOCATION);
+        gp.end();
+      }
       return !over;
     });
   }
@@ -450,6 +518,10 @@ export class Execution {
 
   /** Validates an access; throws the violation a KASAN kernel would report. */
   check(t: SimThread, addr: Ptr, write: boolean, primitive: string): Allocation {
+    if (this.footprint) {
+      if (write) this.footprint.write(addr);
+      else this.footprint.read(addr);
+    }
     if (addr < NULL_PAGE_WORDS) {
       throw new Violation(
         'null-deref',
@@ -486,6 +558,7 @@ export class Execution {
   }
 
   freeAllocation(a: Allocation, thread: string, how: string): void {
+    this.footprint?.writeRange(a.base, a.size);
     a.state = 'freed';
     a.freeThread = thread;
     a.freeStep = this.steps;

@@ -14,12 +14,23 @@ export type MemoryChoiceKind = 'r' | 'w';
 export interface Chooser {
   /** Picks one of `count` alternatives (0 = the model's default); recorded under `kind`. */
   chooseIndex(kind: MemoryChoiceKind, count: number): number;
+  /**
+   * A write of `cpu` became visible to the other CPUs outside an access of its own (a
+   * store-buffer drain): partial-order reduction notes it on the running step's footprint.
+   */
+  published?(cpu: number, addr: Ptr): void;
 }
 
 export type RmwFn = (old: number) => number | undefined;
 
 export interface MemoryModel {
   readonly name: ModelName;
+  /**
+   * True when a fence only orders its own CPU (SC: nothing; TSO: mfence drains its own buffer,
+   * and the drains are published). Otherwise full fences interact across CPUs (the weak
+   * model's global view), and partial-order reduction treats them as dependent.
+   */
+  readonly fencesLocal?: boolean;
   /** Forget everything: a new execution starts; its choices go to `chooser`. */
   reset(cpus: number, chooser: Chooser): void;
   /** A fresh allocation's words hold `value`, visible to every CPU. */

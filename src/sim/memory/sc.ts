@@ -6,6 +6,7 @@ import type { MemoryModel, RmwFn } from './model.ts';
 
 export class ScMemory implements MemoryModel {
   readonly name = 'sc' as const;
+  readonly fencesLocal = true;
   private values = new Float64Array(1 << 14);
 
   reset(): void {

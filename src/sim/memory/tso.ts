@@ -15,7 +15,7 @@
 // neither); store buffers are unbounded.
 
 import type { FenceKind, MemOrder, Ptr } from '../../kernel/cpu.ts';
-import type { MemoryModel, RmwFn } from './model.ts';
+import type { Chooser, MemoryModel, RmwFn } from './model.ts';
 
 class StoreBuffer {
   addrs: number[] = [];
@@ -64,6 +64,8 @@ class StoreBuffer {
 
 export class TsoMemory implements MemoryModel {
   readonly name = 'tso' as const;
+  readonly fencesLocal = true;
+  private chooser: Chooser | null = null;
   private values = new Float64Array(1 << 14);
   /** one past the highest word initialised this execution: what reset must clear */
   private hi = 0;
@@ -72,7 +74,8 @@ export class TsoMemory implements MemoryModel {
   /** per CPU: it waits in synchronize_rcu() */
   private waiting: boolean[] = [];
 
-  reset(cpus: number): void {
+  reset(cpus: number, chooser: Chooser): void {
+    this.chooser = chooser;
     this.values.fill(0, 0, this.hi);
     this.hi = 0;
     if (this.buffers.length !== cpus) this.buffers = Array.from({ length: cpus }, () => new StoreBuffer());
@@ -101,6 +104,7 @@ export class TsoMemory implements MemoryModel {
     if (b.head === b.addrs.length) b.clear();
     this.values[addr] = value;
     this.lastDrain = { cpu, addr, value };
+    this.chooser?.published?.(cpu, addr);
   }
 
   private drain(cpu: number): void {

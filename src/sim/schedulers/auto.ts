@@ -4,8 +4,9 @@
 // passes is verified (complete: true) rather than merely not refuted. Coyote's portfolio and
 // CHESS's bounded search, in that order.
 
+import type { Footprint } from '../footprint.ts';
 import type { ChoiceKind } from '../path.ts';
-import { DfsScheduler } from './dfs.ts';
+import { DfsScheduler, type Reduction } from './dfs.ts';
 import { PctScheduler } from './pct.ts';
 import { RandomScheduler } from './random.ts';
 import type { Scheduler } from './scheduler.ts';
@@ -18,9 +19,12 @@ export class AutoScheduler implements Scheduler {
   private current: Scheduler;
   private turn = 0;
 
-  constructor(seed: number, preemptionBound: number, huntExecutions: number) {
+  readonly observesSteps: boolean;
+
+  constructor(seed: number, preemptionBound: number, huntExecutions: number, reduction: Reduction = 'dpor') {
     this.hunters = [new PctScheduler(seed, 2), new PctScheduler(seed + 1, 3), new RandomScheduler(seed + 2)];
-    this.dfs = new DfsScheduler(preemptionBound);
+    this.dfs = new DfsScheduler(preemptionBound, reduction);
+    this.observesSteps = this.dfs.observesSteps;
     this.huntsLeft = huntExecutions;
     this.current = this.hunters[0]!;
   }
@@ -41,6 +45,14 @@ export class AutoScheduler implements Scheduler {
 
   choose(kind: ChoiceKind, alts: readonly number[], count: number, preferred: number): number {
     return this.current.choose(kind, alts, count, preferred);
+  }
+
+  stepped(actor: number, footprint: Footprint): void {
+    if (this.current === this.dfs) this.dfs.stepped(actor, footprint);
+  }
+
+  unfinished(tids: readonly number[]): void {
+    if (this.current === this.dfs) this.dfs.unfinished(tids);
   }
 
   yielded(tid: number): void {

@@ -2,6 +2,7 @@
 // The execution asks the scheduler only where there is a real choice (two or more
 // alternatives) and records what it answered on the choice path.
 
+import type { Footprint } from '../footprint.ts';
 import type { ChoiceKind } from '../path.ts';
 
 export interface Scheduler {
@@ -20,7 +21,25 @@ export interface Scheduler {
   endExecution(): void;
   /** True when the strategy explored everything it set out to (exhaustive strategies only). */
   readonly complete: boolean;
+  /** Partial-order reduction: the execution reports each interleaving step to `stepped`. */
+  readonly observesSteps?: boolean;
+  /**
+   * An interleaving step just ran: thread `actor`, or the memory-model action
+   * `actor - ACTION_BASE`, touching `footprint`. Also the step a violation cut short.
+   */
+  stepped?(actor: number, footprint: Footprint): void;
+  /**
+   * The execution ended (a violation, a deadlock) with these threads not finished: their next
+   * steps never ran, so nothing is known of what they would touch.
+   */
+  unfinished?(tids: readonly number[]): void;
 }
+
+/**
+ * Thrown by `choose` when every alternative is asleep (partial-order reduction's sleep sets):
+ * every way on is equivalent to an execution already explored, so this one stops here.
+ */
+export class RedundantExecution extends Error {}
 
 /** Small, fast, seedable PRNG (mulberry32); deterministic across platforms. */
 export function mulberry32(seed: number): () => number {
