@@ -194,6 +194,9 @@ describe('timing model: CLI and report', () => {
     const text = renderText({ check, bench });
     expect(text).toContain('Scaling (simulated: timing model timing-1, profile xeon-8375c)');
     expect(text).toMatch(/Not measured on this host/);
+    // how a simulated row was made is the section's heading, not a caveat listed row by row
+    expect(text).not.toMatch(/^ {2}simulated: scale\//m);
+    expect(text).not.toContain('profile=xeon-8375c');
     // without simulated rows, neither the scaling chart nor the section
     const native = JSON.parse(readFileSync(path.join(FIXTURES, 'report', 'bench.json'), 'utf8'));
     expect(buildCharts({ check, bench: native }).map((c) => c.name)).not.toContain('scaling');

@@ -14,6 +14,7 @@ import {
 } from './bench-figures.ts';
 import { reproduceCommands } from './commands.ts';
 import { scaleSection } from './scale-text.ts';
+import { describeHeadline, readScaleFigures, type ScaleFigures } from './scale-figures.ts';
 import { FLOOR, listDesigns, type Design } from './designs.ts';
 import {
   columns,
@@ -262,22 +263,37 @@ interface CostColumn {
   format(value: number): string;
 }
 
-function costColumns(figures: BenchFigures): CostColumn[] {
+type LoadColumn = Pick<CostColumn, 'value' | 'floor'>;
+
+/**
+ * An "under load" column: from the timing model's headline configuration when the results have
+ * simulated rows (a 2-core host cannot load a fence from many CPUs, so the native interrupt-load
+ * figures measure its scheduler: issue 14), else from the native heaviest load.
+ */
+function loadColumn(figures: BenchFigures, scale: ScaleFigures | undefined, metric: string): LoadColumn {
+  const h = scale?.headline;
+  if (scale && h) {
+    return {
+      value: (_f: BenchFigures, v: string) => scale.value(v, h.profile, h.cpus, h.config, metric),
+      floor: () => scale.value(FLOOR, h.profile, h.cpus, h.config, metric),
+    };
+  }
   const load = figures.heaviestLoad?.workload ?? '';
-  const irq = (metric: string) => ({
-    value: (f: BenchFigures, v: string) => f.value(v, load, metric),
-    floor: (f: BenchFigures) => f.irqFloor(load, metric),
-  });
+  return { value: (f: BenchFigures, v: string) => f.value(v, load, metric), floor: (f: BenchFigures) => f.irqFloor(load, metric) };
+}
+
+function costColumns(figures: BenchFigures, scale: ScaleFigures | undefined): CostColumn[] {
   const micro = (op: { workload: string; floorMetric: string }) => ({
     value: (f: BenchFigures, v: string) => f.value(v, op.workload),
     floor: (f: BenchFigures) => f.microFloor(op.floorMetric),
   });
+  const load = (metric: string) => loadColumn(figures, scale, metric);
   return [
     { title: ['is_signaled', 'ns'], ...micro(MICRO_OPS.isSignaled), format: formatNs },
     { title: ['signal cycle', 'ns'], ...micro(MICRO_OPS.signalCycle), format: formatNs },
-    { title: ['fences/s', 'under load'], ...irq(IRQ_METRICS.fencesPerS), format: formatRate },
-    { title: ['callback', 'p99 latency'], ...irq(IRQ_METRICS.p99), format: formatDuration },
-    { title: ['wake-up', 'p99 latency'], ...irq(IRQ_METRICS.wakeP99), format: formatDuration },
+    { title: ['fences/s', 'under load'], ...load(IRQ_METRICS.fencesPerS), format: formatRate },
+    { title: ['callback', 'p99 latency'], ...load(IRQ_METRICS.p99), format: formatDuration },
+    { title: ['wake-up', 'p99 latency'], ...load(IRQ_METRICS.wakeP99), format: formatDuration },
   ];
 }
 
@@ -286,6 +302,7 @@ const COST_CELL_WIDTH = 13;
 
 function costSection(bench: BenchResults, designs: Design[]): string[] {
   const figures = readBenchFigures(bench);
+  const scale = readScaleFigures(bench);
   const lines = [...heading('Cost per design')];
   const load = figures.heaviestLoad;
   const cores = bench.context.cores;
@@ -300,14 +317,18 @@ function costSection(bench: BenchResults, designs: Design[]): string[] {
     '',
     ...paragraph(
       'Under load: ' +
-        (load ? `${describeLoad(load)} on ${cores} core${cores === 1 ? '' : 's'}` : 'no irq-load config measured') +
+        (scale?.headline
+          ? `${describeHeadline(scale)}`
+          : load
+            ? `${describeLoad(load)} on ${cores} core${cores === 1 ? '' : 's'}`
+            : 'no irq-load config measured') +
         '; fences signalled per second and the p99 latency from the interrupt to the callback ' +
         "and to the waiter's return; x = multiple of the lock-free floor design in the same run. " +
         'Lower is better, except fences/s.',
     ),
     '',
   );
-  const cols = costColumns(figures);
+  const cols = costColumns(figures, scale);
   const widths = [COST_CODE_WIDTH, ...cols.map(() => COST_CELL_WIDTH)];
   lines.push(columns(['', ...cols.map((c) => c.title[0])], widths));
   lines.push(columns(['', ...cols.map((c) => c.title[1])], widths));
@@ -353,6 +374,14 @@ const FLAG_MEANINGS: Record<string, string> = {
   'below-floor': 'faster than its floor: the JIT removed work',
 };
 
+/**
+ * Flags that describe how a row was made rather than a caveat on its figure: the timing model's
+ * rows (src/timing/scale.ts), whose section names the model and profile itself.
+ */
+function describesOrigin(flag: string): boolean {
+  return flag === 'simulated' || flag === 'quick' || flag.startsWith('profile=') || flag.startsWith('model=');
+}
+
 /** locktorture-style flags and failed rows, so a number is never quoted without its caveats. */
 function benchNotes(figures: BenchFigures, designs: Design[]): string[] {
   const codeOf = (variant: string) => designs.find((d) => d.name === variant)?.code ?? variant;
@@ -369,6 +398,7 @@ function benchNotes(figures: BenchFigures, designs: Design[]): string[] {
   const flagged = new Map<string, Map<string, { variants: Set<string>; metrics: Set<string> }>>();
   for (const row of figures.rows) {
     for (const flag of row.flags ?? []) {
+      if (describesOrigin(flag)) continue;
       const byWorkload = flagged.get(flag) ?? new Map<string, { variants: Set<string>; metrics: Set<string> }>();
       const entry = byWorkload.get(row.workload) ?? { variants: new Set<string>(), metrics: new Set<string>() };
       entry.variants.add(row.variant);
