@@ -289,11 +289,6 @@ export class DfsScheduler implements Scheduler {
     return node >= 0 && node < this.stack.length ? this.stack[node]! : null;
   }
 
-  /** Every alternative already explored or asked for: nothing a race could add. */
-  private saturated(point: ChoicePoint): boolean {
-    return point.backtrack === (1 << point.alts.length) - 1;
-  }
-
   /** Adds `actor` to the point's backtrack set if it is one of the alternatives there. */
   private ask(point: ChoicePoint, actor: number): boolean {
     const j = point.alts.indexOf(actor);
