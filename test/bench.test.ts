@@ -11,6 +11,7 @@ import { round4 } from '../src/native/stats.ts';
 import { runBench, planWorkloads } from '../src/native/bench.ts';
 import { resolveVariant, LAB_ROOT } from '../src/native/variants.ts';
 import { configName, parseConfig } from '../bench/irq-load/config.ts';
+import { settings } from '../bench/micro/isolate.ts';
 import { run as benchCli } from '../src/cli/bench.ts';
 
 const TINY_IRQ = 'irq-load/irq=max,ctx=1,fpc=4,pollers=1,waiters=1,cbs=1';
@@ -97,9 +98,14 @@ describe('fence-lab bench results', () => {
     });
     const row = results.results.find((r) => r.variant === 'isolate-dependent')!;
     expect(row.error).toBeUndefined();
-    // isolates 1-3 cost 1x, 3x, 5x: only a 4th (1x again) repeats the first one's figure
+    // isolates 1-3 cost 1x, 3x, 5x: only a 4th (1x again) can repeat the first one's figure.
+    // Whether the 1x isolates then land within 1% of each other is the host's noise (a busy CI
+    // machine may keep them apart), so the run stops when they do or at the most it allows.
     expect(row.isolates!.length).toBeGreaterThanOrEqual(4);
-    expect(settled(isolateGroups(row))).toBe(true);
+    const { maxIsolates } = settings(false);
+    expect(settled(isolateGroups(row)) || row.isolates!.length === maxIsolates).toBe(true);
+    // and it stops at the first isolate that settles it
+    expect(settled(isolateGroups(row).slice(0, -1))).toBe(false);
     // the design did cost more in its 5x isolate (by more than a disturbed 1x isolate could)
     const fastest = isolateGroups(row).map((g) => isolateFigure([g]));
     expect(fastest[2]! / fastest[0]!).toBeGreaterThan(1.5);
