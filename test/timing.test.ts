@@ -43,8 +43,22 @@ describe('timing model: determinism and rows', () => {
     const parsed = benchResultsSchema.safeParse({ schema: 1, context: { node: 'x', v8: 'x', cpu: 'x', cores: 1, os: 'x', commit: 'x', date: 'x' }, results: rows });
     expect(parsed.success).toBe(true);
     expect(rows[0]!.workload).toBe('scale/xeon-8375c/cpus=4,irq=max,roles=mixed');
-    for (const r of rows) expect(r.flags).toEqual(['simulated', 'profile=xeon-8375c', 'model=timing-1', 'quick']);
-    for (const m of ['fences_per_s', 'polls_per_s', 'line_transfers_per_poll', 'line_transfers_per_fence', 'lock_wait_ns_per_acquire']) expect(metric(rows, m)).toBeGreaterThan(0);
+    for (const r of rows) expect(r.flags).toEqual(['simulated', 'profile=xeon-8375c', 'model=timing-2', 'quick']);
+    for (const m of ['fences_per_s', 'line_transfers_per_fence', 'lock_wait_ns_per_acquire']) expect(metric(rows, m)).toBeGreaterThan(0);
+    // saturated (irq=max): no latency; mixed roles: polls are not the work, so no poll figures
+    for (const m of ['cb_latency_p99_ns', 'wake_latency_p99_ns', 'polls_per_s', 'line_transfers_per_poll']) expect(metric(rows, m)).toBeUndefined();
+    const stub = (await runScaleCell(cell('current-shared-lock', 4, { config: { irq: 0, roles: 'stub-pollers' } }))).rows;
+    for (const m of ['polls_per_s', 'line_transfers_per_poll']) expect(metric(stub, m)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('keeps up with irq=50k on 8 CPUs, every consumer handling every fence, and reports the latencies', async () => {
+    // 8 CPUs: CPU0 submits; 1..7 are poller, adder, waiter, poller, poller, adder, waiter (2 adders, 2 waiters)
+    const { rows } = await runScaleCell(cell('current-shared-lock', 8, { config: { irq: 50_000, roles: 'mixed' } }));
+    const fences = metric(rows, 'fences_per_s')! * 2e-3;
+    expect(fences).toBe(100);
+    const samples = (m: string) => rows.find((r) => r.metric === m)!;
+    expect(samples('cb_latency_p99_ns').value).toBeGreaterThan(0);
+    expect(samples('wake_latency_p99_ns').value).toBeGreaterThan(samples('cb_latency_p50_ns').value);
   });
 });
 
@@ -74,16 +88,28 @@ describe('timing model: validation (Boyd-Wickizer et al., "Non-scalable locks ar
 });
 
 describe('timing model: the poll path', () => {
-  it('locked-reads polls cost more line transfers than a lockless design, and the gap grows with N', async () => {
+  it('locked-reads polls cost more line transfers than a lockless design, and what they cost grows with N', async () => {
+    // every CPU polls the stub fence: a queued lock hands over in a constant number of transfers,
+    // so transfers per poll step up once the lock is contended and stay there, while the wait for
+    // the lock grows with the queue and the lockless polls scale with N
+    const stub = { config: { irq: 0, roles: 'stub-pollers' as const } };
     const gap: number[] = [];
-    for (const n of [2, 8, 64]) {
-      const locked = metric((await runScaleCell(cell('locked-reads', n))).rows, 'line_transfers_per_poll')!;
-      const lockless = metric((await runScaleCell(cell('barrier-lockless', n))).rows, 'line_transfers_per_poll')!;
-      expect(locked).toBeGreaterThan(lockless);
-      gap.push(locked - lockless);
+    const wait: number[] = [];
+    const polls: number[] = [];
+    for (const n of [2, 4, 16, 64]) {
+      const locked = (await runScaleCell(cell('locked-reads', n, stub))).rows;
+      const lockless = (await runScaleCell(cell('barrier-lockless', n, stub))).rows;
+      gap.push(metric(locked, 'line_transfers_per_poll')! - metric(lockless, 'line_transfers_per_poll')!);
+      wait.push(metric(locked, 'lock_wait_ns_per_acquire')!);
+      polls.push(metric(lockless, 'polls_per_s')! / metric(locked, 'polls_per_s')!);
     }
-    expect(gap[1]!).toBeGreaterThan(gap[0]!);
-    expect(gap[2]!).toBeGreaterThan(gap[1]!);
+    expect(gap[0]).toBe(0);
+    for (let i = 1; i < gap.length; i++) {
+      expect(gap[i]!).toBeGreaterThan(0);
+      expect(gap[i]!).toBeGreaterThanOrEqual(gap[i - 1]!);
+      expect(wait[i]!).toBeGreaterThan(wait[i - 1]!);
+      expect(polls[i]!).toBeGreaterThan(polls[i - 1]!);
+    }
   }, 180_000);
 
   it('the floor is never dearer than a design on fences/s, transfers per fence or lock wait', async () => {
@@ -190,9 +216,9 @@ describe('timing model: CLI and report', () => {
     const charts = buildCharts({ check, bench });
     expect(charts.map((c) => c.name)).toEqual(['safety-cost', 'verdict-heatmap', 'scaling']);
     const subtitle = JSON.stringify((charts[0]!.spec as { title: unknown }).title);
-    expect(subtitle).toContain('simulated: xeon-8375c, 4 CPUs, irq=50k,roles=mixed (timing model timing-1, not measured on this host)');
+    expect(subtitle).toContain('simulated: xeon-8375c, 4 CPUs, irq=50k,roles=mixed (timing model timing-2, not measured on this host)');
     const text = renderText({ check, bench });
-    expect(text).toContain('Scaling (simulated: timing model timing-1, profile xeon-8375c)');
+    expect(text).toContain('Scaling (simulated: timing model timing-2, profile xeon-8375c)');
     expect(text).toMatch(/Not measured on this host/);
     // how a simulated row was made is the section's heading, not a caveat listed row by row
     expect(text).not.toMatch(/^ {2}simulated: scale\//m);

@@ -18,6 +18,12 @@ export interface ScaleConfig {
 
 export const SCALE_CPUS = [1, 2, 4, 8, 16, 32, 64] as const;
 export const FENCES_PER_CONTEXT = 8;
+/**
+ * Work between two polls of a paced poller (mixed roles), ns: a CPU that checks a fence between
+ * other work (a scheduler walking its dependencies, a compositor's poll()), at the same pace on
+ * every design, so each design is offered the same polls (bench/scale/roles.ts).
+ */
+export const POLL_GAP_NS = 1000;
 
 /** The native sweep's interrupt rates (bench/irq-load/config.ts sweepConfigs). */
 const QUICK_RATES = [50_000, 0];

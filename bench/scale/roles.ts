@@ -4,14 +4,32 @@
 // bookkeeping (GPU completion times, counts, latencies) behind `h`, which is plain JavaScript
 // and costs no simulated time, as the native harness's clock reads are not what is measured.
 //
+// Every design does the same work (timing-2). A closed loop in which consumers skip to the newest
+// fence lets a slow design do less: in timing-1, current-shared-lock's adders hung 4.6 callbacks
+// on each fence at 64 CPUs where the floor's hung 13, and locked-reads' pollers, parked in the
+// lock's queue, polled 70x less than the floor's and so left the fence's line alone; both then
+// looked cheaper than the floor. So here:
+//   - every consumer handles every fence, in seqno order: each adder hangs one callback on it,
+//     each waiter waits for it, each poller polls it until it reads it signaled;
+//   - the submitter keeps at most fpc fences ahead of the slowest consumer (and of the GPU), so a
+//     design that cannot keep up shows it in fences/s, not in work left undone;
+//   - pollers poll at a fixed pace (one poll of the fence and one of the stub, then POLL_GAP_NS of
+//     other work): the same polls are offered to every design, and a design that cannot serve
+//     them shows it in polls/s;
+//   - every (consumer, fence) pair gives one latency sample: from the GPU's completion to the
+//     callback running (in the interrupt, or in the adder when add_callback returned -ENOENT, as
+//     drivers then call the function themselves) or to dma_fence_wait returning.
+// The stub-pollers configuration keeps the tight loop: there, polls/s is the figure.
+//
 // A loop that waits or polls calls h.iteration() at the top of every iteration: when its
 // iterations only read lines nobody writes, the timing model counts them instead of running
 // them (src/timing/engine.ts), so a poller on a quiet fence costs no host time.
 
 import type { Cpu, Ptr } from '../../src/kernel/cpu.ts';
 import {
-  READ_ONCE, WRITE_ONCE, atomic_fetch_add, cpu_relax, kfree, kzalloc, rcu_read_lock, rcu_read_unlock, smp_store_release,
-  spin_lock, spin_unlock,
+  MAX_SCHEDULE_TIMEOUT, READ_ONCE, TASK_NORMAL, TASK_RUNNING, TASK_UNINTERRUPTIBLE, WRITE_ONCE, __set_current_state,
+  atomic_fetch_add, cpu_relax, current, kfree, kzalloc, rcu_read_lock, rcu_read_unlock, schedule_timeout, set_current_state,
+  smp_store_release, spin_lock, spin_unlock, wake_up_state,
 } from '../../src/kernel/primitives.ts';
 import type { Fences } from '../../src/scenario.ts';
 import {
@@ -26,7 +44,19 @@ export interface ScaleHarness {
   fpc: number;
   /** the top of an iteration of a waiting or polling loop */
   iteration(): void;
+  /** `ns` of work that touches no shared memory (a paced poller between two polls) */
+  pause(cpu: Cpu, ns: number): void;
+  /** the gap between two polls of a paced poller (ns) */
+  pollGapNs: number;
   polled(n: number): void;
+  /** the submitter (task_struct `task`) is about to sleep until every consumer is done with `seqno` */
+  submitterWaits(task: Ptr, seqno: number): void;
+  /** the task_struct of the submitter (a consumer's wake_up_state target) */
+  submitterTask: Ptr;
+  /** whether every consumer is done with fence `seqno` (fences before the first count as done) */
+  consumedBy(seqno: number): boolean;
+  /** this consumer is done with fence `seqno`; true when the submitter waits for exactly that */
+  consumed(seqno: number): boolean;
   /** fence `seqno` was emitted now (the GPU starts on it) */
   submitted(seqno: number): void;
   /** the newest seqno the GPU had completed when this interrupt arrived */
@@ -57,43 +87,65 @@ export function scale_irq(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarne
   h.signaled(bench_irq_handler(cpu, fences, w, w.ctxs[0]!, h.completedByGpu()));
 }
 
-/** Emits fences, keeping at most fpc unsignaled. */
+/** Emits fences, keeping at most fpc unsignaled and at most fpc ahead of the slowest consumer. */
 export function scale_submitter(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarness): void {
   const c = w.ctxs[0]!;
   let seqno = bench_submitted(cpu, c);
   for (;;) {
     h.iteration();
     if (seqno + 1 - bench_completed(cpu, c) > h.fpc) continue;
+    if (!h.consumedBy(seqno + 1 - h.fpc)) {
+      // the kernel's sleep pattern: a consumer finishing that fence wakes us (wake_up_state)
+      set_current_state(cpu, TASK_UNINTERRUPTIBLE);
+      h.submitterWaits(current(cpu), seqno + 1 - h.fpc);
+      if (!h.consumedBy(seqno + 1 - h.fpc)) schedule_timeout(cpu, MAX_SCHEDULE_TIMEOUT);
+      __set_current_state(cpu, TASK_RUNNING);
+      continue;
+    }
     seqno++;
     bench_emit(cpu, fences, w, c, seqno);
     h.submitted(seqno);
   }
 }
 
-/** dma_fence_is_signaled() on the newest pending fence and on the stub fence, until it signals. */
-export function scale_poller(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarness): void {
+/** A consumer is done with fence `seqno`: the last one wakes a submitter waiting for it. */
+function consume(cpu: Cpu, h: ScaleHarness, seqno: number): void {
+  if (h.consumed(seqno)) wake_up_state(cpu, h.submitterTask, TASK_NORMAL);
+}
+
+/** Calls `use` on every fence of the context in seqno order (holding a reference while it runs). */
+function for_each_fence(
+  cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarness, use: (cpu: Cpu, f: Ptr, seqno: number) => void, gone: (seqno: number) => void,
+): void {
   const c = w.ctxs[0]!;
-  for (;;) {
-    h.iteration();
-    const s = bench_submitted(cpu, c);
-    const f = s > 0 ? bench_get_pending(cpu, fences, c, s) : 0;
-    if (f === 0) {
-      fences.dma_fence_is_signaled(cpu, w.stub);
-      h.polled(1);
-      continue;
+  for (let seqno = 1; ; seqno++) {
+    while (bench_submitted(cpu, c) < seqno) h.iteration();
+    const f = bench_get_pending(cpu, fences, c, seqno);
+    // NULL: the interrupt handler signaled it and the ring let it go before we looked
+    if (f === 0) gone(seqno);
+    else {
+      use(cpu, f, seqno);
+      fences.dma_fence_put(cpu, f);
     }
+    consume(cpu, h, seqno);
+  }
+}
+
+/** Polls each fence at the harness's pace, with the stub fence, until it reads signaled. */
+export function scale_poller(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarness): void {
+  for_each_fence(cpu, fences, w, h, (cpu: Cpu, f: Ptr) => {
     let signaled = false;
     while (!signaled) {
       h.iteration();
       signaled = fences.dma_fence_is_signaled(cpu, f);
       fences.dma_fence_is_signaled(cpu, w.stub);
       h.polled(2);
+      if (!signaled) h.pause(cpu, h.pollGapNs);
     }
-    fences.dma_fence_put(cpu, f);
-  }
+  }, () => undefined);
 }
 
-/** "Every CPU polls the stub fence": dma_fence_is_signaled(stub) in a loop. */
+/** "Every CPU polls the stub fence": dma_fence_is_signaled(stub) in a tight loop. */
 export function scale_stub_poller(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarness): void {
   for (;;) {
     h.iteration();
@@ -102,37 +154,22 @@ export function scale_stub_poller(cpu: Cpu, fences: Fences, w: BenchWorld, h: Sc
   }
 }
 
-/** Calls `use` on each new fence of the context (holding a reference), as the native roles do. */
-function for_each_new_fence(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarness, use: (cpu: Cpu, f: Ptr) => void): void {
-  const c = w.ctxs[0]!;
-  let last = 0;
-  for (;;) {
-    h.iteration();
-    const s = bench_submitted(cpu, c);
-    if (s <= last) continue;
-    last = s;
-    const f = bench_get_pending(cpu, fences, c, s);
-    if (f === 0) continue;
-    use(cpu, f);
-    fences.dma_fence_put(cpu, f);
-  }
-}
-
-/** dma_fence_wait(f, intr=true) on each new fence. */
+/** dma_fence_wait(f, intr=true) on every fence. */
 export function scale_waiter(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarness): void {
-  for_each_new_fence(cpu, fences, w, h, (cpu: Cpu, f: Ptr) => {
-    if (fences.dma_fence_test_signaled_flag(cpu, f)) return;
-    const seq = bench_seqno(cpu, f);
-    if (fences.dma_fence_wait(cpu, f, true) === 0) h.woke(seq);
-  });
+  for_each_fence(cpu, fences, w, h, (cpu: Cpu, f: Ptr, seqno: number) => {
+    if (fences.dma_fence_test_signaled_flag(cpu, f) || fences.dma_fence_wait(cpu, f, true) === 0) h.woke(seqno);
+  }, (seqno: number) => h.woke(seqno));
 }
 
-/** dma_fence_add_callback() on each new fence; the callback (in the interrupt) records the latency. */
+/** dma_fence_add_callback() on every fence; -ENOENT: the adder runs the callback's work itself. */
 export function scale_adder(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarness): void {
-  for_each_new_fence(cpu, fences, w, h, (cpu: Cpu, f: Ptr) => {
+  for_each_fence(cpu, fences, w, h, (cpu: Cpu, f: Ptr, seqno: number) => {
     const cb = kzalloc(cpu, bench_cb);
-    if (fences.dma_fence_add_callback(cpu, f, cb + bench_cb.cb, w.cbFunc) !== 0) kfree(cpu, cb);
-  });
+    if (fences.dma_fence_add_callback(cpu, f, cb + bench_cb.cb, w.cbFunc) !== 0) {
+      h.callback(seqno);
+      kfree(cpu, cb);
+    }
+  }, (seqno: number) => h.callback(seqno));
 }
 
 // --- one-CPU operation loops (the native micro benchmarks' bodies, bench/micro/ops.ts) ----------

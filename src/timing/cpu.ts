@@ -474,6 +474,13 @@ export class TimingCpu {
     if (this.mustYield()) yield;
   }
 
+  /** `ns` of work that touches no shared memory (the harness's paced pollers; not a kernel primitive). */
+  *delay(ns: number): Gen<void> {
+    if (this.t.ffPending) yield* this.fastForward();
+    this.charge(ns);
+    if (this.mustYield()) yield;
+  }
+
   // --- fast-forward -------------------------------------------------------------------------------
 
   private *fastForward(): Gen<void> {

@@ -107,8 +107,11 @@ export class Machine {
     else this.sharersHi[line]! |= 1 << (cpu - 32);
   }
 
-  /** The slowest transfer from any CPU holding `line` (other than `cpu`) to `cpu`; -1 if none holds it. */
-  private farthest(line: number, cpu: number): number {
+  /**
+   * The slowest (`farthest`) or fastest transfer from any CPU holding `line` (other than `cpu`)
+   * to `cpu`; -1 if none holds it.
+   */
+  private holderLatency(line: number, cpu: number, farthest: boolean): number {
     let worst = -1;
     const row = cpu;
     const o = this.owner[line]!;
@@ -121,7 +124,7 @@ export class Machine {
         bits ^= low;
         if (other !== cpu && other < this.cpus) {
           const x = this.xfer[other * this.cpus + row]!;
-          if (x > worst) worst = x;
+          if (worst < 0 || (farthest ? x > worst : x < worst)) worst = x;
         }
       }
     }
@@ -151,7 +154,7 @@ export class Machine {
       this.owner[line] = -1;
       this.addSharer(line, o);
     } else if ((this.sharersLo[line]! | this.sharersHi[line]!) !== 0) {
-      cost = this.transfer(line, now, this.farthest(line, cpu)) - now;
+      cost = this.transfer(line, now, this.holderLatency(line, cpu, false)) - now;
     } else {
       cost = c.llc_hit;
     }
@@ -165,7 +168,7 @@ export class Machine {
     this.lastTransfer = false;
     let cost = base;
     if (this.owner[line] !== cpu) {
-      const worst = this.farthest(line, cpu);
+      const worst = this.holderLatency(line, cpu, true);
       if (worst >= 0) cost = this.transfer(line, now, worst) - now + base;
       else if (!this.holds(line, cpu)) cost = this.profile.costs.llc_hit + base;
       this.owner[line] = cpu;

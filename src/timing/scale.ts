@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchWorld } from '../../bench/irq-load/driver.ts';
 import { RING } from '../../bench/irq-load/driver.ts';
 import type { ScaleHarness } from '../../bench/scale/roles.ts';
-import { FENCES_PER_CONTEXT, roleOf, scaleWorkload, windowFor, type Role, type ScaleConfig } from '../../bench/scale/config.ts';
+import { FENCES_PER_CONTEXT, POLL_GAP_NS, roleOf, scaleWorkload, windowFor, type Role, type ScaleConfig } from '../../bench/scale/config.ts';
 import type { Cpu } from '../kernel/cpu.ts';
 import { makeRow, quantile } from '../native/stats.ts';
 import type { BenchRow } from '../results/types.ts';
@@ -21,7 +21,7 @@ import { Engine, type TThread } from './engine.ts';
 import { resolveProfile, type Profile } from './profile.ts';
 
 /** Bumped whenever a change to the model moves its figures: rows name it. */
-export const MODEL_VERSION = 'timing-1';
+export const MODEL_VERSION = 'timing-2';
 
 const LAB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ROLES_FILE = path.join(LAB, 'bench', 'scale', 'roles.ts');
@@ -89,8 +89,15 @@ class Samples {
 /** The harness: the GPU's completion times, and what the roles count, inside the measured window. */
 class Harness implements ScaleHarness {
   readonly fpc = FENCES_PER_CONTEXT;
+  readonly pollGapNs = POLL_GAP_NS;
   private readonly completion = new Float64Array(RING);
+  /** consumers done with each fence in the ring, and which seqno each slot counts for */
+  private readonly done = new Int32Array(RING);
+  private readonly doneSeqno = new Float64Array(RING);
   private lastCompletion = 0;
+  submitterTask = 0;
+  /** the fence the sleeping submitter waits for every consumer to finish (0: not waiting) */
+  private awaited = 0;
   newest = 0;
   handled = 0;
   fences = 0;
@@ -107,6 +114,8 @@ class Harness implements ScaleHarness {
     private readonly periodNs: number,
     private readonly from: number,
     private readonly to: number,
+    /** CPUs that must be done with a fence before the submitter runs fpc past it */
+    private readonly consumers: number,
   ) {
     this.iterPolls = new Int32Array(eng.ncpus);
     this.lastIterPolls = new Int32Array(eng.ncpus);
@@ -124,6 +133,10 @@ class Harness implements ScaleHarness {
     this.eng.iteration(t);
   }
 
+  *pause(cpu: Cpu, ns: number): Generator<unknown, void, unknown> {
+    yield* (cpu as unknown as TimingCpu).delay(ns);
+  }
+
   /** Fast-forwarded iterations of CPU `id`: those started inside the window count. */
   credit(id: number, count: number, first: number, period: number): void {
     const lo = Math.max(0, Math.ceil((this.from - first) / period));
@@ -137,6 +150,29 @@ class Harness implements ScaleHarness {
   polled(n: number): void {
     this.iterPolls[this.eng.current.core.id]! += n;
     if (this.inWindow(this.eng.now)) this.polls += n;
+  }
+
+  consumedBy(seqno: number): boolean {
+    const slot = seqno & (RING - 1);
+    return seqno <= 0 || this.consumers === 0 || (this.doneSeqno[slot] === seqno && this.done[slot] === this.consumers);
+  }
+
+  submitterWaits(task: number, seqno: number): void {
+    this.submitterTask = task;
+    this.awaited = seqno;
+  }
+
+  consumed(seqno: number): boolean {
+    // a consumer may finish a fence before the submitter's h.submitted() for it has run
+    const slot = seqno & (RING - 1);
+    if (this.doneSeqno[slot] !== seqno) {
+      this.doneSeqno[slot] = seqno;
+      this.done[slot] = 0;
+    }
+    const n = ++this.done[slot]!;
+    if (n !== this.consumers || this.awaited !== seqno) return false;
+    this.awaited = 0;
+    return true;
   }
 
   submitted(seqno: number): void {
@@ -217,7 +253,8 @@ export async function runScaleCell(cell: ScaleCell): Promise<ScaleCellResult> {
   const { name, make } = await loadFences(cell.variant);
   const { warmupNs, measureNs } = windowFor(cell.quick);
   const { eng, proc, irq } = newProgram(profile, cell.cpus);
-  const h = new Harness(eng, cell.config.irq > 0 ? 1e9 / cell.config.irq : 0, warmupNs, warmupNs + measureNs);
+  const consumers = cell.config.roles === 'mixed' ? cell.cpus - 1 : 0;
+  const h = new Harness(eng, cell.config.irq > 0 ? 1e9 / cell.config.irq : 0, warmupNs, warmupNs + measureNs, consumers);
   const fences = make();
   const world = eng.runAlone(roles['scale_setup']!(proc[0], fences, h)) as BenchWorld;
   eng.cores[0]!.clock = 0;
@@ -248,11 +285,18 @@ function rowsOf(cell: ScaleCell, profile: Profile, variant: string, h: Harness, 
   const seconds = measureNs / 1e9;
   const d = (k: keyof Totals) => after[k] - before[k];
   add('fences_per_s', 'fences/s', h.fences / seconds);
-  if (h.polls > 0) {
+  // Polls are the measured work only where polling is all the CPUs do: in the mixed roles their
+  // count says how long fences stayed unsignaled (a slower design gets more polls per fence),
+  // and the pollers' transfers include their gets and puts of each fence, so there it is left out.
+  if (cell.config.roles === 'stub-pollers' && h.polls > 0) {
     add('polls_per_s', 'polls/s', h.polls / seconds);
     add('line_transfers_per_poll', 'transfers', d('pollerTransfers') / h.polls);
   }
-  for (const [prefix, s] of [['cb_latency', h.cbLat], ['wake_latency', h.wakeLat]] as const) {
+  // At irq=max every design runs saturated, and latency there is the length of the queue the
+  // design's own throughput sets (a faster signal makes a waiter sleep where a slower one finds
+  // the fence signaled): latency is reported only under a stated interrupt rate.
+  const latencies = cell.config.irq > 0 ? ([['cb_latency', h.cbLat], ['wake_latency', h.wakeLat]] as const) : [];
+  for (const [prefix, s] of latencies) {
     if (s.n === 0) continue;
     const sorted = s.sorted();
     add(`${prefix}_p50_ns`, 'ns', quantile(sorted, 0.5));
