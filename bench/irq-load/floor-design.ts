@@ -71,14 +71,18 @@ export default class FenceFloor extends CurrentSharedLock {
   override dma_fence_add_callback(cpu: Cpu, fence: Ptr, cb: Ptr, func: Ptr): number {
     store(cpu, cb + dma_fence_cb.func, func);
     const head = fence + dma_fence.cb_list;
+    // llist_add(): a failed compare-exchange returns the head that beat us, so a retry does not
+    // read the line again (try_cmpxchg)
+    let h = READ_ONCE(cpu, head);
     for (;;) {
-      const h = READ_ONCE(cpu, head);
       if (h === SIGNALED_MARK) {
         WRITE_ONCE(cpu, cb + dma_fence_cb['node.next'], cb);
         return -ENOENT;
       }
       store(cpu, cb + dma_fence_cb['node.next'], h);
-      if (cmpxchg(cpu, head, h, cb) === h) return 0;
+      const seen = cmpxchg(cpu, head, h, cb);
+      if (seen === h) return 0;
+      h = seen;
     }
   }
 

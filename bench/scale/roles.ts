@@ -57,6 +57,13 @@ export interface ScaleHarness {
   consumedBy(seqno: number): boolean;
   /** this consumer is done with fence `seqno`; true when the submitter waits for exactly that */
   consumed(seqno: number): boolean;
+  /**
+   * This consumer listens to fence `seqno` now: its callback is on the fence, it is asleep in
+   * dma_fence_wait, or its first poll read the fence unsignaled (once per consumer and fence).
+   */
+  registered(seqno: number): void;
+  /** this CPU's waiter is about to wait for fence `seqno` (it registers when it goes to sleep) */
+  waitsFor(seqno: number): void;
   /** fence `seqno` was emitted now (the GPU starts on it) */
   submitted(seqno: number): void;
   /** the newest seqno the GPU had completed when this interrupt arrived */
@@ -133,16 +140,17 @@ function for_each_fence(
 
 /** Polls each fence at the harness's pace, with the stub fence, until it reads signaled. */
 export function scale_poller(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarness): void {
-  for_each_fence(cpu, fences, w, h, (cpu: Cpu, f: Ptr) => {
+  for_each_fence(cpu, fences, w, h, (cpu: Cpu, f: Ptr, seqno: number) => {
     let signaled = false;
     while (!signaled) {
       h.iteration();
       signaled = fences.dma_fence_is_signaled(cpu, f);
       fences.dma_fence_is_signaled(cpu, w.stub);
       h.polled(2);
+      h.registered(seqno);
       if (!signaled) h.pause(cpu, h.pollGapNs);
     }
-  }, () => undefined);
+  }, (seqno: number) => h.registered(seqno));
 }
 
 /** "Every CPU polls the stub fence": dma_fence_is_signaled(stub) in a tight loop. */
@@ -157,19 +165,29 @@ export function scale_stub_poller(cpu: Cpu, fences: Fences, w: BenchWorld, h: Sc
 /** dma_fence_wait(f, intr=true) on every fence. */
 export function scale_waiter(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarness): void {
   for_each_fence(cpu, fences, w, h, (cpu: Cpu, f: Ptr, seqno: number) => {
+    h.waitsFor(seqno);
     if (fences.dma_fence_test_signaled_flag(cpu, f) || fences.dma_fence_wait(cpu, f, true) === 0) h.woke(seqno);
-  }, (seqno: number) => h.woke(seqno));
+    h.registered(seqno);
+  }, (seqno: number) => {
+    h.registered(seqno);
+    h.woke(seqno);
+  });
 }
 
 /** dma_fence_add_callback() on every fence; -ENOENT: the adder runs the callback's work itself. */
 export function scale_adder(cpu: Cpu, fences: Fences, w: BenchWorld, h: ScaleHarness): void {
   for_each_fence(cpu, fences, w, h, (cpu: Cpu, f: Ptr, seqno: number) => {
     const cb = kzalloc(cpu, bench_cb);
-    if (fences.dma_fence_add_callback(cpu, f, cb + bench_cb.cb, w.cbFunc) !== 0) {
+    const added = fences.dma_fence_add_callback(cpu, f, cb + bench_cb.cb, w.cbFunc) === 0;
+    h.registered(seqno);
+    if (!added) {
       h.callback(seqno);
       kfree(cpu, cb);
     }
-  }, (seqno: number) => h.callback(seqno));
+  }, (seqno: number) => {
+    h.registered(seqno);
+    h.callback(seqno);
+  });
 }
 
 // --- one-CPU operation loops (the native micro benchmarks' bodies, bench/micro/ops.ts) ----------

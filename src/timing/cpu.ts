@@ -426,6 +426,7 @@ export class TimingCpu {
     t.readyAt = t.timerAt;
     if (t.timerAt !== Infinity) this.eng.noteEvent(t.timerAt, this.id);
     this.eng.quiescent(t.core);
+    this.eng.onSleep?.(t);
     yield;
     t.sleeping = false;
     if (this.m.mem[t.task]! !== TASK_RUNNING) {

@@ -279,6 +279,9 @@ export class Engine {
   /** Called when a hardirq handler returns (the harness re-arms the device). */
   onIrqExit: ((c: Core) => void) | null = null;
 
+  /** Called when a process thread goes to sleep in schedule_timeout (the harness sees a waiter park). */
+  onSleep: ((t: TThread) => void) | null = null;
+
   /** Starts kernel code as CPU `id`'s process thread. */
   startProcess(id: number, gen: Gen, role: string): TThread {
     const c = this.cores[id]!;

@@ -90,7 +90,19 @@ class Samples {
 class Harness implements ScaleHarness {
   readonly fpc = FENCES_PER_CONTEXT;
   readonly pollGapNs = POLL_GAP_NS;
+  /**
+   * When the interrupt for each fence in the ring is due: the GPU's completion, held until every
+   * consumer listens to the fence (Infinity until then), so that every design signals every fence
+   * with the same callbacks on it, the same waiters asleep and the same pollers polling: a design
+   * whose consumers come late would otherwise do the cheaper work of a late add_callback.
+   */
   private readonly completion = new Float64Array(RING);
+  private readonly gpuDone = new Float64Array(RING);
+  private readonly listening = new Int32Array(RING);
+  private readonly listeningSeqno = new Float64Array(RING);
+  /** per CPU: the newest fence it registered on, and the fence its waiter waits for */
+  private readonly lastRegistered: Float64Array;
+  private readonly waitingFor: Float64Array;
   /** consumers done with each fence in the ring, and which seqno each slot counts for */
   private readonly done = new Int32Array(RING);
   private readonly doneSeqno = new Float64Array(RING);
@@ -119,6 +131,11 @@ class Harness implements ScaleHarness {
   ) {
     this.iterPolls = new Int32Array(eng.ncpus);
     this.lastIterPolls = new Int32Array(eng.ncpus);
+    this.lastRegistered = new Float64Array(eng.ncpus);
+    this.waitingFor = new Float64Array(eng.ncpus);
+    eng.onSleep = (t) => {
+      if (t.role === 'waiter') this.registered(this.waitingFor[t.core.id]!);
+    };
   }
 
   private inWindow(t: number): boolean {
@@ -163,13 +180,7 @@ class Harness implements ScaleHarness {
   }
 
   consumed(seqno: number): boolean {
-    // a consumer may finish a fence before the submitter's h.submitted() for it has run
-    const slot = seqno & (RING - 1);
-    if (this.doneSeqno[slot] !== seqno) {
-      this.doneSeqno[slot] = seqno;
-      this.done[slot] = 0;
-    }
-    const n = ++this.done[slot]!;
+    const n = this.count(this.done, this.doneSeqno, seqno, 1);
     if (n !== this.consumers || this.awaited !== seqno) return false;
     this.awaited = 0;
     return true;
@@ -177,11 +188,41 @@ class Harness implements ScaleHarness {
 
   submitted(seqno: number): void {
     const now = this.eng.now;
+    const slot = seqno & (RING - 1);
     const done = Math.max(now, this.lastCompletion + this.periodNs);
-    this.completion[seqno & (RING - 1)] = done;
+    this.gpuDone[slot] = done;
     this.lastCompletion = done;
     this.newest = seqno;
+    this.completion[slot] = this.consumers === 0 || this.count(this.listening, this.listeningSeqno, seqno, 0) === this.consumers ? done : Infinity;
     this.arm();
+  }
+
+  waitsFor(seqno: number): void {
+    this.waitingFor[this.eng.current.core.id] = seqno;
+  }
+
+  registered(seqno: number): void {
+    const id = this.eng.current.core.id;
+    if (this.lastRegistered[id]! >= seqno) return;
+    this.lastRegistered[id] = seqno;
+    if (this.count(this.listening, this.listeningSeqno, seqno, 1) !== this.consumers || seqno > this.newest || seqno <= this.handled) return;
+    // everyone listens: the interrupt is due when the GPU is done, or now if it already was
+    const slot = seqno & (RING - 1);
+    this.completion[slot] = Math.max(this.gpuDone[slot]!, this.eng.now);
+    this.arm();
+  }
+
+  /**
+   * Adds `by` to the count of fence `seqno` in a ring of counters tagged with the seqno they count
+   * for (a consumer may get to a fence before the submitter's h.submitted() for it has run).
+   */
+  private count(counts: Int32Array, tags: Float64Array, seqno: number, by: number): number {
+    const slot = seqno & (RING - 1);
+    if (tags[slot] !== seqno) {
+      tags[slot] = seqno;
+      counts[slot] = 0;
+    }
+    return (counts[slot]! += by);
   }
 
   /** Raises the interrupt on CPU0 for the oldest completion not yet handled. */
