@@ -170,8 +170,7 @@ class Harness implements ScaleHarness {
   }
 
   consumedBy(seqno: number): boolean {
-    const slot = seqno & (RING - 1);
-    return seqno <= 0 || this.consumers === 0 || (this.doneSeqno[slot] === seqno && this.done[slot] === this.consumers);
+    return seqno <= 0 || this.consumers === 0 || this.count(this.done, this.doneSeqno, seqno, 0) === this.consumers;
   }
 
   submitterWaits(task: number, seqno: number): void {
